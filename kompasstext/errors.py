@@ -1,0 +1,73 @@
+"""Typed, numbered errors and warnings (in the spirit of spaCy's ``Errors``/``Warnings``).
+
+Every problem kompasstext reports names the file and, where it can, the place (line, character offset,
+area).  Errors stop the reading of one report; warnings come with a partial result and are also kept in
+``Report.diagnostics``.
+
+>>> from kompasstext.errors import ReportFormatError
+>>> str(ReportFormatError("E003", "x.txt", "no area headings found"))
+'[E003] x.txt: no area headings found'
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Message catalogue.  Codes are stable: tests and users may match on them.
+MESSAGES: dict[str, str] = {
+    # errors (reading stops)
+    "E001": "the file is empty",
+    "E002": "the file is not text (binary content)",
+    "E003": "no Kommunkompassen structure recognised",
+    "E004": "the file does not exist",
+    "E005": "no report files found",
+    "E006": "invalid argument",
+    # warnings (partial result)
+    "W101": "the text was not UTF-8; decoded as {encoding}",
+    "W102": "the report seems truncated",
+    "W103": "score table does not add up",
+    "W104": "score table missing for an area",
+    "W105": "list item could not be placed with confidence",
+    "W106": "framework revision uncertain",
+    "W107": "area heading missing or out of order",
+    "W108": "metadata not found",
+    "W109": "text skipped",
+    "W110": "sub-question not in the framework catalog",
+}
+
+
+class KompassError(Exception):
+    """Base class of kompasstext's errors.  ``code`` is one of :data:`MESSAGES`."""
+
+    def __init__(self, code: str, path: str | Path | None = None, detail: str = "", *, where: str | None = None):
+        self.code = code
+        self.path = str(path) if path is not None else None
+        self.detail = detail or MESSAGES.get(code, "")
+        self.where = where
+        loc = self.path or ""
+        if where:
+            loc = f"{loc}:{where}" if loc else where
+        super().__init__(f"[{code}] {loc + ': ' if loc else ''}{self.detail}")
+
+
+class ReportFormatError(KompassError, ValueError):
+    """The file can't be read as a Kommunkompassen report (empty, binary, no structure)."""
+
+
+class ReportNotFoundError(KompassError, FileNotFoundError):
+    """A path given to a reader does not exist or holds no reports."""
+
+
+class KompassWarning(UserWarning):
+    """Base class of kompasstext's warnings (a partial result was returned)."""
+
+
+class ScoreTableWarning(KompassWarning):
+    """A score table does not add up or is missing."""
+
+
+class ParseWarning(KompassWarning):
+    """Something in a report was skipped, doubted or repaired."""
+
+
+class EncodingWarning_(KompassWarning):
+    """The file was not UTF-8 and was decoded with a fallback encoding."""

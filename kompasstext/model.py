@@ -1,0 +1,164 @@
+"""The typed model of a report: Report → Area → SubQuestion / Finding / Passage.
+
+All offsets (``start``/``end``) are character offsets into the decoded text of the source file
+(``Report.text``), so ``report.text[f.start:f.end]`` is the raw source of finding ``f`` (with its
+bullets, tags and any page header that interrupted it).
+
+>>> f = Finding(kind="strength", text="Chefskontrakt", area=4, start=10, end=23)
+>>> f.to_dict()["text"]
+'Chefskontrakt'
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Kind = Literal["strength", "improvement"]
+Framework = Literal["2010", "2015", "2020"]
+Severity = Literal["info", "warning", "error"]
+
+
+@dataclass
+class Diagnostic:
+    """Something a reader skipped, repaired or doubted.  ``code`` is a key of ``errors.MESSAGES``."""
+
+    code: str
+    message: str
+    severity: Severity = "warning"
+    area: int | None = None
+    start: int | None = None
+    end: int | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.area is not None:
+            where.append(f"area {self.area}")
+        loc = f" ({', '.join(where)})" if where else ""
+        return f"[{self.code}]{loc} {self.message}"
+
+
+@dataclass
+class SubQuestion:
+    """One scored sub-question row ("1.3 Informeras invånare om resultat? 7 of 25")."""
+
+    id: str
+    text: str
+    achieved: int | None
+    max: int | None
+    percent: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "text": self.text, "achieved": self.achieved, "max": self.max,
+                "percent": self.percent}
+
+
+@dataclass
+class Finding:
+    """One strength or improvement item."""
+
+    kind: Kind
+    text: str
+    area: int
+    heading: str | None = None
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "heading": self.heading,
+                "span": [self.start, self.end], "page": self.page}
+
+
+@dataclass
+class Passage:
+    """A narrative paragraph of an area, with the subheading it sits under."""
+
+    text: str
+    heading: str | None = None
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class Area:
+    number: int
+    title: str
+    score: int | None = None
+    subquestions: list[SubQuestion] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    rubrics: list[str] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def strengths(self) -> list[Finding]:
+        return [f for f in self.findings if f.kind == "strength"]
+
+    @property
+    def improvements(self) -> list[Finding]:
+        return [f for f in self.findings if f.kind == "improvement"]
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "title": self.title, "score": self.score,
+                "subquestions": [q.to_dict() for q in self.subquestions],
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class Report:
+    """One evaluation report.  ``text`` is the decoded source text all spans point into."""
+
+    municipality: str | None
+    year: int | None
+    framework: Framework | None
+    evaluators: list[str] = field(default_factory=list)
+    total_score: int | None = None
+    areas: list[Area] = field(default_factory=list)
+    source: str | None = None
+    format: str | None = None
+    encoding: str = "utf-8"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = field(default="", repr=False)
+    page_starts: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for a in self.areas for f in a.findings]
+
+    def area(self, number: int) -> Area:
+        for a in self.areas:
+            if a.number == number:
+                return a
+        raise KeyError(f"{self.municipality} {self.year} has no area {number}")
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page of a character offset, where the source marks pages."""
+        if not self.page_starts:
+            return None
+        import bisect
+
+        return bisect.bisect_right(self.page_starts, offset) or None
+
+    def to_dict(self) -> dict:
+        """The gold schema (``SCHEMA.md``) plus ``source_file``, ``format`` and ``diagnostics``."""
+        from pathlib import Path
+
+        return {
+            "source_file": Path(self.source).name if self.source else None,
+            "municipality": self.municipality,
+            "year": self.year,
+            "framework": self.framework,
+            "evaluators": list(self.evaluators),
+            "total_score": self.total_score,
+            "areas": [a.to_dict() for a in self.areas],
+            "format": self.format,
+            "encoding": self.encoding,
+            "diagnostics": [asdict(d) for d in self.diagnostics],
+        }

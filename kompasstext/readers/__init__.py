@@ -1,0 +1,60 @@
+"""Readers: report files of any known shape → :class:`~kompasstext.model.Report`.
+
+>>> from kompasstext import read_report
+>>> r = read_report("corpora/kommunkompassen/osthammar_2017.txt")  # doctest: +SKIP
+>>> r.municipality, r.framework, len(r.findings)                    # doctest: +SKIP
+('Östhammar', '2015', 91)
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from ..errors import MESSAGES, ParseWarning, ReportFormatError
+from ..model import Report
+from .base import available_readers, get_reader, register_reader
+from .source import SourceText
+
+__all__ = ["read_report", "read_text", "register_reader", "available_readers", "SourceText"]
+
+#: below this sniff confidence no reader is trusted and E003 is raised
+MIN_CONFIDENCE = 0.2
+
+
+def read_report(path: str | Path, *, format: str | None = None, warn: bool = True) -> Report:
+    """Read one report file.
+
+    ``format`` forces a reader (``"docplayer"``, ``"htmltable"``, ``"markdown"``, ``"tabtable"``); by
+    default the shape is detected.  Problems that leave a usable partial result are kept in
+    ``Report.diagnostics`` and (``warn=True``) issued as :class:`~kompasstext.errors.ParseWarning`.
+    """
+    doc = SourceText.from_path(path)
+    return _read(doc, format=format, warn=warn)
+
+
+def read_text(text: str, *, path: str = "<string>", format: str | None = None, warn: bool = True) -> Report:
+    """Read a report from a string (see :func:`read_report`)."""
+    return _read(SourceText.from_string(text, path=path), format=format, warn=warn)
+
+
+def _read(doc: SourceText, *, format: str | None, warn: bool) -> Report:
+    if format is not None:
+        reader = get_reader(format)
+    else:
+        scored = sorted(((r.sniff(doc), r.name, r) for r in available_readers()), key=lambda t: (-t[0], t[1]))
+        conf, _, reader = scored[0]
+        if conf < MIN_CONFIDENCE:
+            raise ReportFormatError("E003", doc.path, MESSAGES["E003"]
+                                    + " (no 'Område N' area headings with Styrkor/Förbättrings lists)")
+    report = reader.read(doc)
+    report.diagnostics[:0] = doc.diagnostics
+    if not report.areas:
+        raise ReportFormatError("E003", doc.path, MESSAGES["E003"] + f" (the {reader.name} reader found no areas)")
+    from .finalize import finalize
+
+    finalize(report, doc)
+    if warn:
+        for d in report.diagnostics:
+            if d.severity == "warning":
+                warnings.warn(f"{doc.path}: {d}", ParseWarning, stacklevel=3)
+    return report

@@ -1,0 +1,47 @@
+"""Turning a raw source span into the clean text of a finding (tags, bullets, emphasis, whitespace).
+
+>>> clean_item("<p>• *Utveckla   resultatfokus* på hemsidan.</p>")
+'Utveckla resultatfokus på hemsidan.'
+"""
+from __future__ import annotations
+
+import html
+import re
+
+TAG = re.compile(r"<[^>]{0,400}?>")
+BULLET_CHARS = "•●▪◦‣∙·"
+_LEADING_BULLET = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*+](?=\s))\s*")
+_MD_EMPH = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.S)
+_STRAY_STARS = re.compile(r"(?<!\S)\*{1,3}|\*{1,3}(?!\S)")
+_WS = re.compile(r"\s+")
+
+
+def strip_tags(text: str) -> str:
+    """Remove HTML tags (keeping a space where a tag separated words) and unescape entities."""
+    return html.unescape(TAG.sub(" ", text))
+
+
+def strip_emphasis(text: str) -> str:
+    """Remove markdown ``*``/``_`` emphasis markers, keeping the words."""
+    prev = None
+    while prev != text:
+        prev, text = text, _MD_EMPH.sub(r"\2", text)
+    return _STRAY_STARS.sub(" ", text)
+
+
+def collapse_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def clean_item(raw: str) -> str:
+    """The text of a list item as the gold schema defines it: tags, bullet characters and markdown emphasis
+    removed, runs of whitespace collapsed, trimmed."""
+    text = strip_tags(raw)
+    text = strip_emphasis(text)
+    text = collapse_ws(text)
+    while True:
+        new = _LEADING_BULLET.sub("", text)
+        if new == text:
+            break
+        text = new
+    return text.strip()
