@@ -68,6 +68,8 @@ class Finding:
     start: int | None = None
     end: int | None = None
     page: int | None = None
+    #: True when the item boundaries were decided by the segmenter (a run-on list), not by delimiters
+    segmented: bool = False
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "text": self.text, "heading": self.heading,

@@ -1,29 +1,54 @@
 """Segmentation of run-on (flattened, bullet-less) lists into single findings.
 
-``segment_spans(text, start, end)`` returns the ``(start, end)`` character spans of the items in
-``text[start:end]``.
+>>> from kompasstext.segmentation import segment_spans
+>>> text = "Styrkor Tydlig vision Enkelt att nå politikerna Utveckla rutiner för uppföljning"
+>>> [text[s:e] for s, e in segment_spans(text, 8)]
+['Tydlig vision', 'Enkelt att nå politikerna', 'Utveckla rutiner för uppföljning']
+
+The decisions come from :class:`~kompasstext.segmentation.boundary.BoundaryModel`, learned from
+explicitly delimited lists (``python -m kompasstext.segmentation.train``); the same logic is available
+as a spaCy component (``nlp.add_pipe("kompass_list_segmenter")``, see :mod:`.component`).
 """
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
-_CAND = re.compile(r"\s+(?=[A-ZÅÄÖ])")
+from .boundary import BoundaryModel, boundaries, split_text
+from .features import NameEvidence
+
+__all__ = ["segment_spans", "segment_excerpt", "split_text", "BoundaryModel", "NameEvidence"]
 
 
-def segment_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Provisional splitter (to be replaced by the learned spaCy component)."""
-    end = len(text) if end is None else end
-    spans, s = [], start
-    while s < end and text[s].isspace():
-        s += 1
-    for m in _CAND.finditer(text, s, end):
-        prev = text[s:m.start()].split()
-        if prev and prev[-1].lower() not in {"och", "med", "av", "i", "för", "som", "till", "om", "på"}:
-            spans.append((s, m.start()))
-            s = m.end()
-    if s < end:
-        e = end
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        spans.append((s, e))
+@lru_cache(maxsize=8)
+def _names_for(context: str) -> NameEvidence:
+    return NameEvidence(context)
+
+
+def _segment(text: str, start: int, end: int, context: str | None) -> list[tuple[int, int]]:
+    names = _names_for(context) if context else NameEvidence("")
+    chunk = text[start:end]
+    cuts = [0] + boundaries(chunk, model=BoundaryModel.load(), names=names) + [len(chunk)]
+    spans = []
+    for a, b in zip(cuts, cuts[1:]):
+        while a < b and chunk[a].isspace():
+            a += 1
+        while b > a and chunk[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((start + a, start + b))
     return spans
+
+
+def segment_spans(text: str, start: int = 0, end: int | None = None, *, context: str | None = None
+                  ) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` of the items of the run-on list ``text[start:end]``.
+
+    ``context`` is the whole report text, used as evidence of which capitalised words are names; it
+    defaults to ``text`` itself.
+    """
+    return _segment(text, start, len(text) if end is None else end, text if context is None else context)
+
+
+def segment_excerpt(excerpt, *, context: str | None = None) -> list[tuple[int, int]]:
+    """Item spans in an :class:`~kompasstext.readers.excerpt.Excerpt`'s own text."""
+    return _segment(excerpt.text, 0, len(excerpt.text), context)

@@ -1,0 +1,45 @@
+"""Swedish language data used by the readers and the segmenter (data lives in the JSON/TXT files here).
+
+>>> "Styrkor" in list_headings()["strength"]
+True
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_HERE = Path(__file__).parent
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> dict:
+    return json.loads((_HERE / name).read_text(encoding="utf-8"))
+
+
+def list_headings() -> dict[str, list[str]]:
+    """``{"strength": [...], "improvement": [...]}`` list-heading words."""
+    d = _load("list_headings.json")
+    return {"strength": list(d["strength"]), "improvement": list(d["improvement"])}
+
+
+@lru_cache(maxsize=None)
+def list_heading_pattern() -> re.Pattern:
+    """A regex matching any list heading word (case-insensitive), group ``word``."""
+    words = sorted((w for ws in list_headings().values() for w in ws), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?P<word>" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I)
+
+
+def heading_kind(word: str) -> str | None:
+    """``"strength"``/``"improvement"`` for a list-heading word, else None."""
+    w = word.strip().casefold()
+    for kind, words in list_headings().items():
+        if w in {x.casefold() for x in words}:
+            return kind
+    return None
+
+
+def abbreviations() -> dict[str, set[str]]:
+    d = _load("abbreviations.json")
+    return {"introducing": set(d["introducing"]), "closing": set(d["closing"])}

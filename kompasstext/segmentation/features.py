@@ -1,0 +1,188 @@
+"""Evidence for item boundaries in a run-on list: tokens, report-level name evidence, and gap features.
+
+A *gap* is the whitespace before a token that could start an item (a capital letter, a digit or an
+opening quote).  Each gap gets a sparse feature dict built only from general cues: punctuation and
+abbreviations at the left, function words (Swedish stop words), word shape, verb morphology from the
+simplemma lemma (imperatives such as *Utveckla*, *Tydliggör*), the length of the current item, and
+whether the report's own prose uses the right word as a name (capitalised after a function word).
+
+>>> toks = tokenize("Bra dialog med Norrtäljepanelen Utveckla rutiner")
+>>> [t.text for t in toks][3:5]
+['Norrtäljepanelen', 'Utveckla']
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..lang.sv import abbreviations
+
+_TOKEN = re.compile(r"\S+")
+_OPEN_QUOTES = "\"”“'’«»("
+_FUNCTION_WORDS_FILE = "function_words.txt"
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Whitespace tokens with offsets (item boundaries always fall on whitespace)."""
+    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "lang" / "sv" / _FUNCTION_WORDS_FILE
+    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
+    return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="sv")
+
+
+def verb_shape(word: str) -> str:
+    """``imperative`` (lemma = word + 'a': *Tydliggör*, *Lyft*), ``infinitive`` (an -a word that is its
+    own lemma: *Utveckla*), ``participle`` (*Fortsatt* → *fortsätta*), or ``other``."""
+    w = word.lower().strip(".,;:!?\"”“()")
+    if len(w) < 2 or not w.isalpha():
+        return "other"
+    lem = _lemma(w)
+    if lem == w + "a" or (lem.endswith("a") and lem[:-1] == w):
+        return "imperative"
+    if lem == w and w.endswith("a") and len(w) > 4:
+        return "infinitive"
+    if lem.endswith("a") and w.endswith(("t", "d")) and lem[:2] == w[:2] and len(lem) > 4 and lem != w:
+        return "participle"
+    return "other"
+
+
+def is_candidate(tok: Token) -> bool:
+    """Could this token start an item?"""
+    c = tok.text[0]
+    return c.isupper() or c.isdigit() or (c in _OPEN_QUOTES and len(tok.text) > 1 and tok.text[1].isupper())
+
+
+class NameEvidence:
+    """Which capitalised words the report's own prose uses as names.
+
+    A capitalised word form counts as a name when it occurs right after a lowercase function word
+    (*med Norrtäljepanelen*, *i Hallstavik*) more often than its lowercase form occurs at all.
+    """
+
+    def __init__(self, context: str = ""):
+        fw = function_words()
+        after_fw: Counter = Counter()
+        lower: Counter = Counter()
+        prev = ""
+        for m in _TOKEN.finditer(context):
+            w = m.group(0).strip(".,;:!?\"”“()")
+            if not w:
+                continue
+            if w[0].isupper() and prev in fw:
+                after_fw[w] += 1
+            elif w.islower():
+                lower[w] += 1
+            prev = m.group(0) if m.group(0).islower() else ""
+        self._after_fw = after_fw
+        self._lower = lower
+
+    def is_name(self, word: str) -> bool:
+        w = word.strip(".,;:!?\"”“()")
+        return bool(w) and self._after_fw[w] > 0 and self._after_fw[w] >= self._lower[w.lower()]
+
+
+def _bucket(n: int) -> str:
+    for hi, name in ((1, "1"), (2, "2"), (3, "3"), (5, "4-5"), (8, "6-8"), (12, "9-12"), (20, "13-20")):
+        if n <= hi:
+            return name
+    return "21+"
+
+
+def _shape(word: str) -> str:
+    w = word.strip(".,;:!?\"”“()")
+    if not w:
+        return "punct"
+    if w.isdigit():
+        return "digit"
+    if w.isupper() and len(w) > 1:
+        return "ACR"
+    if w[0].isupper():
+        return "Cap"
+    return "low"
+
+
+def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEvidence,
+                 item_first: str | None = None) -> dict[str, float]:
+    """Features of the gap before ``tokens[i]`` (``i ≥ 1``); ``words_since`` = words in the current item,
+    ``item_first`` its first word."""
+    fw = function_words()
+    abbr = abbreviations()
+    left, right = tokens[i - 1].text, tokens[i].text
+    l_low = left.lower()
+    l_core = l_low.strip(".,;:!?\"”“()")
+    r_core = right.strip(".,;:!?\"”“()")
+    r_low = r_core.lower()
+    f: dict[str, float] = {"bias": 1.0}
+    # left context
+    if left[-1] in ",;":
+        f["L_comma"] = 1
+    elif left[-1] == ":":
+        f["L_colon"] = 1
+    elif left[-1] in "-–—/&+":
+        f["L_dash"] = 1
+    elif left.endswith((".", "!", "?")):
+        if l_low in abbr["introducing"]:
+            f["L_abbr_intro"] = 1
+            f["L_function_word"] = 1  # "t.ex. X": the phrase goes on
+        elif l_low in abbr["closing"]:
+            f["L_abbr_close"] = 1
+        elif re.fullmatch(r"(?:\w\.){2,}", l_low) or (len(l_core) <= 3 and left.endswith(".")):
+            f["L_abbr_other"] = 1
+        else:
+            f["L_sent_end"] = 1
+    elif left[-1] in ")”\"":
+        f["L_close_bracket"] = 1
+    if l_core in fw:
+        f["L_function_word"] = 1
+    f["L_shape=" + _shape(left)] = 1
+    if re.search(r"(?:en|et|na|erna|arna|orna|andet|endet)$", l_core) and len(l_core) > 4:
+        f["L_definite_like"] = 1
+    # right context
+    f["R_shape=" + _shape(right)] = 1
+    if r_low in fw:
+        f["R_function_word"] = 1
+    vs = verb_shape(r_core)
+    if vs != "other":
+        f["R_verb=" + vs] = 1
+    if names.is_name(r_core) and r_low not in fw:
+        f["R_name_in_prose"] = 1
+    if "-" in r_core and r_core[0].isupper():
+        f["R_hyphen_cap"] = 1
+    if i + 1 < len(tokens):
+        nxt = tokens[i + 1].text
+        if nxt[:1].isupper() and _shape(nxt) == "Cap":
+            f["R_next_cap"] = 1
+        if nxt.lower().strip(".,;:") in fw:
+            f["R_next_function_word"] = 1
+    # the item so far
+    f["len=" + _bucket(words_since)] = 1
+    if item_first is not None and item_first.lower().strip(".,;:") in fw and words_since <= 3:
+        f["item_opens_with_fw&short"] = 1
+    # conjunctions of the strongest cues
+    if "L_function_word" in f and f.get("R_shape=Cap"):
+        f["L_fw&R_cap"] = 1
+    if "R_name_in_prose" in f and "L_definite_like" in f:
+        f["R_name&L_def"] = 1
+    return f
