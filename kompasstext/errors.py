@@ -71,3 +71,19 @@ class ParseWarning(KompassWarning):
 
 class EncodingWarning_(KompassWarning):
     """The file was not UTF-8 and was decoded with a fallback encoding."""
+
+
+# ---- embedding (added for kompasstext.embedding; codes E2xx) ----------------------------------------
+MESSAGES.update({
+    "E201": "the embedding model is not available offline",
+    "E202": "the embedding model file is corrupt or of an unknown format",
+    "E203": "the embedding model could not be loaded",
+})
+
+
+class EmbeddingModelError(KompassError, RuntimeError):
+    """The sentence-embedding model can't be found, built or loaded (codes ``E2xx``).
+
+    >>> str(EmbeddingModelError("E201", None, "no local copy and allow_download=False"))
+    '[E201] no local copy and allow_download=False'
+    """

@@ -9,6 +9,8 @@ import html
 import re
 
 TAG = re.compile(r"<[^>]{0,400}?>")
+#: inline (phrasing) tags: removed without leaving a space, so ``”<i>allt</i>”`` stays ``”allt”``
+_INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|s|span|a|sup|sub|small|mark|font)\b[^>]{0,400}?>", re.I)
 BULLET_CHARS = "•●▪◦‣∙·"
 _LEADING_BULLET = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*+](?=\s))\s*")
 _MD_EMPH = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.S)
@@ -17,8 +19,13 @@ _WS = re.compile(r"\s+")
 
 
 def strip_tags(text: str) -> str:
-    """Remove HTML tags (keeping a space where a tag separated words) and unescape entities."""
-    return html.unescape(TAG.sub(" ", text))
+    """Remove HTML tags and unescape entities.  Block tags (``<p>``, ``<li>``, ``<br>``...) leave a space
+    where they separated words; inline tags (``<i>``, ``<b>``, ``<span>``...) leave nothing.
+
+    >>> strip_tags("<p>kultur – ”<i>allt</i>”</p><p>Nästa</p>")
+    ' kultur – ”allt”  Nästa '
+    """
+    return html.unescape(TAG.sub(" ", _INLINE_TAG.sub("", text)))
 
 
 def strip_emphasis(text: str) -> str:

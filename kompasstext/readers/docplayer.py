@@ -14,6 +14,7 @@ from collections import Counter
 from ..lang.sv import heading_kind, list_heading_pattern
 from ..model import Area, Diagnostic, Finding, Passage, Report
 from ..segmentation import segment_excerpt
+from ..segmentation.features import blank_spans
 from .base import register_reader
 from .cleaning import collapse_ws
 from .excerpt import Excerpt
@@ -61,10 +62,19 @@ class DocplayerReader:
         score_sec = _SCORE_SECTION.search(text, body)
         area_end_limit = score_sec.start() if score_sec else len(text)
         heads = _area_headings(text, body, area_end_limit)
-        areas = []
+        areas, blocks = [], []
         for i, h in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else area_end_limit
-            areas.append(self._read_area(doc, h, end, header, diags))
+            area, area_blocks = self._read_area(doc, h, end, header, diags)
+            areas.append(area)
+            blocks += [(area, kind, ex) for kind, ex in area_blocks]
+        # the prose (lists blanked) is the segmenter's evidence of names and collocations
+        prose = blank_spans(text, [(s, e) for _, _, ex in blocks for _, s, e in ex.pieces])
+        for area, kind, ex in blocks:
+            self._add_items(doc, area, kind, ex, prose, diags)
+        for area in areas:
+            # strengths first, then improvements, each in document order
+            area.findings.sort(key=lambda f: (f.kind != "strength", f.start or 0))
         if heads and not score_sec:
             diags.append(Diagnostic("W102", "no score overview section: the transcript seems truncated",
                                     line=doc.line_of(len(text) - 1)))
@@ -82,7 +92,8 @@ class DocplayerReader:
 
     # -- one area ---------------------------------------------------------------------------------
     def _read_area(self, doc: SourceText, head: re.Match, end: int, header: re.Pattern | None,
-                   diags: list[Diagnostic]) -> Area:
+                   diags: list[Diagnostic]) -> tuple[Area, list[tuple[str, Excerpt]]]:
+        """The area with its score, rubrics and narrative, and its list blocks (kind, excerpt)."""
         text = doc.text
         num = int(head.group("num"))
         title = collapse_ws(head.group("title"))
@@ -111,24 +122,24 @@ class DocplayerReader:
         if not markers:
             diags.append(Diagnostic("W109", f"area {num} has no Styrkor/Förbättrings list", area=num,
                                     line=doc.line_of(head.start())))
+        blocks = []
         for j, mk in enumerate(markers):
-            kind = heading_kind(mk.group("word"))
             b_end = markers[j + 1].start() if j + 1 < len(markers) else end
-            pieces = _strip_headers(doc, mk.end(), b_end, header)
-            ex = Excerpt.from_pieces(text, pieces)
-            for s, e in segment_excerpt(ex, context=text):
-                ss, se = ex.to_source(s, e)
-                item = collapse_ws(ex.text[s:e])
-                if not item:
-                    continue
-                area.findings.append(Finding(kind=kind, text=item, area=num, start=ss, end=se))
-                if len(item.split()) > 45:
-                    diags.append(Diagnostic("W105", f"unusually long item in area {num} ({len(item.split())} "
-                                            "words): it may include narrative", area=num, start=ss, end=se,
-                                            line=doc.line_of(ss)))
-        # strengths first, then improvements, each in document order
-        area.findings.sort(key=lambda f: (f.kind != "strength", f.start or 0))
-        return area
+            blocks.append((heading_kind(mk.group("word")), Excerpt.from_pieces(text, _strip_headers(doc, mk.end(), b_end, header))))
+        return area, blocks
+
+    @staticmethod
+    def _add_items(doc: SourceText, area: Area, kind: str, ex: Excerpt, prose: str, diags: list[Diagnostic]) -> None:
+        for s, e in segment_excerpt(ex, context=prose):
+            ss, se = ex.to_source(s, e)
+            item = collapse_ws(ex.text[s:e])
+            if not item:
+                continue
+            area.findings.append(Finding(kind=kind, text=item, area=area.number, start=ss, end=se, segmented=True))
+            if len(item.split()) > 45:
+                diags.append(Diagnostic("W105", f"unusually long item in area {area.number} ({len(item.split())} "
+                                        "words): it may include narrative", area=area.number, start=ss, end=se,
+                                        line=doc.line_of(ss)))
 
 
 def _area_headings(text: str, start: int, end: int) -> list[re.Match]:

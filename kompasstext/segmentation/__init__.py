@@ -43,10 +43,16 @@ def segment_spans(text: str, start: int = 0, end: int | None = None, *, context:
                   ) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the items of the run-on list ``text[start:end]``.
 
-    ``context`` is the whole report text, used as evidence of which capitalised words are names; it
-    defaults to ``text`` itself.
+    ``context`` is the report's prose (its text with the list regions blanked), the evidence of which
+    capitalised words are names and which words belong together; it defaults to ``text`` with this list
+    blanked.
     """
-    return _segment(text, start, len(text) if end is None else end, text if context is None else context)
+    end = len(text) if end is None else end
+    if context is None:
+        from .features import blank_spans
+
+        context = blank_spans(text, [(start, end)])
+    return _segment(text, start, end, context)
 
 
 def segment_excerpt(excerpt, *, context: str | None = None) -> list[tuple[int, int]]:

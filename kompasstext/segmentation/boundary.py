@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .features import NameEvidence, gap_features, is_candidate, tokenize
+from .features import NameEvidence, gap_features, is_candidate, must_continue, tokenize
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "boundary_model.json"
 
@@ -60,7 +60,8 @@ def boundaries(text: str, *, model: BoundaryModel, names: NameEvidence | None = 
         if not is_candidate(toks[i]):
             since += 1
             continue
-        p = model.proba(gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text))
+        feats = gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text)
+        p = 0.0 if must_continue(feats) else model.proba(feats)
         if p >= model.threshold:
             out.append((toks[i].start, p))
             since, first = 1, i

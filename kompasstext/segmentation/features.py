@@ -21,6 +21,7 @@ from ..lang.sv import abbreviations
 
 _TOKEN = re.compile(r"\S+")
 _OPEN_QUOTES = "\"”“'’«»("
+_STRIP = ".,;:!?\"”“()"
 _FUNCTION_WORDS_FILE = "function_words.txt"
 
 
@@ -36,13 +37,22 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-@lru_cache(maxsize=1)
-def function_words() -> frozenset[str]:
+@lru_cache(maxsize=4)
+def _word_list(name: str) -> frozenset[str]:
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "lang" / "sv" / _FUNCTION_WORDS_FILE
+    path = Path(__file__).resolve().parent.parent / "lang" / "sv" / name
     words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
     return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+def function_words() -> frozenset[str]:
+    """Words after which a phrase goes on (prepositions, conjunctions, articles, auxiliaries …)."""
+    return _word_list(_FUNCTION_WORDS_FILE)
+
+
+def determiners() -> frozenset[str]:
+    return _word_list("determiners.txt")
 
 
 @lru_cache(maxsize=65536)
@@ -75,32 +85,55 @@ def is_candidate(tok: Token) -> bool:
 
 
 class NameEvidence:
-    """Which capitalised words the report's own prose uses as names.
+    """What the report's own prose says about words that meet at a gap.
 
-    A capitalised word form counts as a name when it occurs right after a lowercase function word
-    (*med Norrtäljepanelen*, *i Hallstavik*) more often than its lowercase form occurs at all.
+    * a capitalised word form is a *name* when it occurs right after a lowercase function word
+      (*med Norrtäljepanelen*, *i Hallstavik*) at least as often as its lowercase form occurs at all;
+    * a *bigram* ``"left right"`` seen in the prose means the two words belong together.
+
+    Pass the prose only (the report text with its list regions blanked, see :func:`blank_spans`),
+    so that a list never testifies about itself.
     """
 
     def __init__(self, context: str = ""):
         fw = function_words()
         after_fw: Counter = Counter()
         lower: Counter = Counter()
-        prev = ""
+        bigrams: Counter = Counter()
+        prev_raw, prev_core = "", ""
         for m in _TOKEN.finditer(context):
-            w = m.group(0).strip(".,;:!?\"”“()")
+            raw = m.group(0)
+            w = raw.strip(_STRIP)
             if not w:
+                prev_raw, prev_core = "", ""
                 continue
-            if w[0].isupper() and prev in fw:
+            if w[0].isupper() and prev_raw in fw:
                 after_fw[w] += 1
             elif w.islower():
                 lower[w] += 1
-            prev = m.group(0) if m.group(0).islower() else ""
+            if prev_core and not prev_raw.endswith((".", ",", ";", ":", "!", "?")):
+                bigrams[(prev_core, w)] += 1
+            prev_raw = raw if raw.islower() else ""
+            prev_core = w
         self._after_fw = after_fw
         self._lower = lower
+        self._bigrams = bigrams
 
     def is_name(self, word: str) -> bool:
-        w = word.strip(".,;:!?\"”“()")
+        w = word.strip(_STRIP)
         return bool(w) and self._after_fw[w] > 0 and self._after_fw[w] >= self._lower[w.lower()]
+
+    def seen_together(self, left: str, right: str) -> bool:
+        """Does the prose have ``left right`` as neighbouring words (no punctuation between)?"""
+        return self._bigrams[(left.strip(_STRIP), right.strip(_STRIP))] > 0
+
+
+def blank_spans(text: str, spans) -> str:
+    """``text`` with the given ``(start, end)`` spans replaced by newlines (offsets kept)."""
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = "\n" * (e - s)
+    return "".join(chars)
 
 
 def _bucket(n: int) -> str:
@@ -154,8 +187,10 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
             f["L_sent_end"] = 1
     elif left[-1] in ")”\"":
         f["L_close_bracket"] = 1
-    if l_core in fw:
+    if l_core in fw and not left.endswith((".", "!", "?", ")", "”", '"')):
         f["L_function_word"] = 1
+    if i >= 2 and tokens[i - 2].text.lower() in determiners() and left.islower() and left[-1].isalpha():
+        f["L_after_determiner"] = 1  # "ett nytt Intranät": the noun phrase is still open
     f["L_shape=" + _shape(left)] = 1
     if re.search(r"(?:en|et|na|erna|arna|orna|andet|endet)$", l_core) and len(l_core) > 4:
         f["L_definite_like"] = 1
@@ -166,8 +201,12 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
     vs = verb_shape(r_core)
     if vs != "other":
         f["R_verb=" + vs] = 1
+        if vs in ("imperative", "infinitive") and left[-1].isalnum():
+            f["R_verb&L_open"] = 1  # "... rutiner Utveckla ...": a capitalised verb right after a word
     if names.is_name(r_core) and r_low not in fw:
         f["R_name_in_prose"] = 1
+    if not left.endswith((".", ",", ";", ":", "!", "?")) and names.seen_together(left, right):
+        f["gap_bigram_in_prose"] = 1
     if "-" in r_core and r_core[0].isupper():
         f["R_hyphen_cap"] = 1
     if i + 1 < len(tokens):
@@ -185,4 +224,22 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
         f["L_fw&R_cap"] = 1
     if "R_name_in_prose" in f and "L_definite_like" in f:
         f["R_name&L_def"] = 1
+        if words_since <= 3 and "R_hyphen_cap" not in f:
+            # "arbetssättet Högre höjder", "utmärkelserna Årets medarbetare": a short definite noun
+            # phrase followed by a name is an apposition, not a finished item
+            f["apposition"] = 1
+    # list style: when the list's last item ends with a period, items end with periods
+    if "L_sent_end" in f:
+        f["L_sent_end&list_period" if tokens[-1].text.endswith(".") else "L_sent_end&list_no_period"] = 1
     return f
+
+
+#: left-context cues after which an item never ends (the phrase must go on)
+HARD_CONTINUE = ("L_comma", "L_colon", "L_dash", "L_function_word", "apposition")
+
+
+def must_continue(feats: dict[str, float]) -> bool:
+    """Linguistic constraints: no item ends with a comma, colon, dash, function word or an abbreviation
+    that introduces an example (``t.ex.``), nor with a short definite noun phrase that a name follows
+    in apposition."""
+    return any(k in feats for k in HARD_CONTINUE)

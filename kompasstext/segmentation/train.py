@@ -23,8 +23,11 @@ C = 0.5
 
 def flattened_lists(reports) -> list[tuple[str, list[int], str]]:
     """``(run_on_text, item_start_offsets, report_text)`` for each explicitly delimited list."""
+    from .features import blank_spans
+
     out = []
     for r in reports:
+        prose = blank_spans(r.text, [(f.start, f.end) for f in r.findings if f.start is not None])
         for a in r.areas:
             for kind in ("strength", "improvement"):
                 items = [f.text for f in a.findings if f.kind == kind and not f.segmented]
@@ -36,7 +39,7 @@ def flattened_lists(reports) -> list[tuple[str, list[int], str]]:
                         text += " "
                     starts.append(len(text))
                     text += it
-                out.append((text, starts, r.text))
+                out.append((text, starts, prose))
     return out
 
 

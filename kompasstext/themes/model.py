@@ -1,0 +1,301 @@
+"""``ThemeModel``: recurring themes across municipalities' findings (scikit-learn style).
+
+>>> import pandas as pd
+>>> from kompasstext.themes import ThemeModel
+>>> model = ThemeModel()                                   # stores parameters only
+>>> model.fit(corpus.findings)                             # doctest: +SKIP
+>>> model.themes_[["theme_id", "label", "n_municipalities"]].head()   # doctest: +SKIP
+>>> model.predict(new_findings)                            # doctest: +SKIP
+
+Rule (see :mod:`kompasstext.themes.cluster`): average-linkage clusters of a combined similarity
+(centred sentence embedding of the directive-stripped text, lemma TF-IDF, area-title context) cut at
+a data-driven threshold; clusters spanning >= 2 municipalities are the themes' prototypes; every
+finding (fitted or new) goes to the theme whose prototypes it resembles most on average, unless that
+similarity is below a Tukey fence of the fitted findings' scores, in which case it is unthemed
+(label -1, with a ``reason``).  Seeds (``{"label": [phrases]}``) are guided themes whose phrases are
+prototypes from the start.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import cluster as C
+from .ctfidf import keyphrases as ctfidf_keyphrases
+from .labels import choose_label, noun_phrase
+from .text import core_text, lemma_tokens
+
+_SORT = ["report_id", "municipality", "year", "area", "kind", "finding_index", "text"]
+UNTHEMED = -1
+
+
+def _findings_frame(findings: Any) -> pd.DataFrame:
+    df = getattr(findings, "findings", findings)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError("expected a findings DataFrame or an object with a .findings DataFrame")
+    missing = {"municipality", "text"} - set(df.columns)
+    if missing:
+        raise ValueError(f"findings lack columns {sorted(missing)}")
+    df = df.copy()
+    for col in _SORT:
+        if col not in df.columns:
+            df[col] = "" if col in ("report_id", "kind", "text") else 0
+    if (df["report_id"].astype(str) == "").all():
+        df["report_id"] = df["municipality"].astype(str) + "_" + df["year"].astype(str)
+    if "area_title" not in df.columns:
+        df["area_title"] = ""
+    return df
+
+
+class ThemeModel:
+    """Discover recurring themes in findings.
+
+    Parameters
+    ----------
+    embedder: object with ``encode(list[str]) -> np.ndarray`` (L2-normalised); default
+        :func:`kompasstext.themes.embed.default_embedder`.
+    weights: ``(text, lexical, area)`` weights of the combined similarity.
+    cut_quantile: quantile of the findings' best cross-municipality similarity used as the cut of the
+        agglomerative tree (lower = coarser themes).
+    fence: Tukey fence multiplier; a finding whose best theme score is below ``Q1 - fence * IQR`` of the
+        fitted findings' scores is unthemed.
+    min_municipalities: a theme must span this many municipalities to recur.
+    seeds: ``{label: [phrase, ...]}`` guided themes.
+    n_keyphrases: keyphrases kept per theme; n_representatives: medoid findings shown per theme.
+    """
+
+    def __init__(self, embedder: Any = None, *, weights: tuple[float, float, float] = (0.7, 0.3, 0.1),
+                 cut_quantile: float = 0.1, fence: float = 1.5, min_municipalities: int = 2,
+                 seeds: Mapping[str, Sequence[str]] | None = None, n_keyphrases: int = 8,
+                 n_representatives: int = 3) -> None:
+        self.embedder = embedder
+        self.weights = weights
+        self.cut_quantile = cut_quantile
+        self.fence = fence
+        self.min_municipalities = min_municipalities
+        self.seeds = seeds
+        self.n_keyphrases = n_keyphrases
+        self.n_representatives = n_representatives
+
+    # ------------------------------------------------------------------ helpers
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("embedder", "weights", "cut_quantile", "fence",
+                                              "min_municipalities", "seeds", "n_keyphrases", "n_representatives")}
+
+    def _embedder(self) -> Any:
+        if self.embedder is None:
+            from .embed import default_embedder
+
+            self.embedder = default_embedder()
+        return self.embedder
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        uniq = sorted(set(texts))
+        if not uniq:
+            return np.zeros((0, 1), np.float32)
+        E = np.asarray(self._embedder().encode(uniq), dtype=np.float32)
+        pos = {t: i for i, t in enumerate(uniq)}
+        return E[[pos[t] for t in texts]]
+
+    def _raw(self, df: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray, list[list[str]]]:
+        cores = [core_text(str(t)) for t in df["text"]]
+        return cores, self._encode(cores), self._encode([str(a or "") for a in df["area_title"]]), \
+            [lemma_tokens(c) for c in cores]
+
+    # ---------------------------------------------------------------------- fit
+    def fit(self, findings: Any, y: Any = None) -> ThemeModel:
+        """Find the themes of ``findings`` (a DataFrame, or an object with ``.findings``)."""
+        df = _findings_frame(findings)
+        order = np.lexsort([df[c].astype(str).to_numpy() for c in reversed(_SORT)])
+        df = df.iloc[order].reset_index(drop=True)
+        cores, E, A, toks = self._raw(df)
+        self.space_ = C.Space.fit(E, A, toks)
+        F = self.space_.transform(E, A, toks)
+        mun = df["municipality"].astype(str).to_numpy()
+        S = C.similarity(F, F, self.weights)
+        best = C.best_cross_similarity(S, mun)
+        finite = best[np.isfinite(best)]
+        cut = float(np.quantile(finite, self.cut_quantile)) if len(finite) else np.inf
+        proto = C.recurring(C.agglomerate(S, cut), mun, self.min_municipalities)
+
+        # seeds: guided themes first (ids 0..k-1), their phrases as prototypes
+        seed_items = list((self.seeds or {}).items())
+        seed_texts = [p for _, phrases in seed_items for p in phrases]
+        seed_theme = np.array([k for k, (_, ps) in enumerate(seed_items) for _ in ps], int)
+        if seed_texts:
+            area_mean = np.tile(self.space_.area_mean, (len(seed_texts), 1))
+            Fs = self.space_.transform(self._encode([core_text(p) for p in seed_texts]), area_mean,
+                                       [lemma_tokens(core_text(p)) for p in seed_texts])
+            Fs.area[:] = 0.0  # a seed has no area context
+        # inductive prototypes, numbered after the seeds in canonical order of first member
+        ids = [c for c in dict.fromkeys(proto.tolist()) if c >= 0]
+        remap = {c: len(seed_items) + k for k, c in enumerate(ids)}
+        member_idx = np.where(proto >= 0)[0]
+        member_theme = np.array([remap[c] for c in proto[member_idx]], int)
+        parts = [F.take(member_idx)]
+        if seed_texts:
+            parts.insert(0, Fs)
+            member_theme = np.concatenate([seed_theme, member_theme])
+        self.prototypes_ = C.Features.concat(parts)
+        self.prototype_theme_ = member_theme
+        self.prototype_text_ = seed_texts + [str(df["text"][i]) for i in member_idx]
+        self.theme_ids_ = sorted(set(member_theme.tolist()) | set(range(len(seed_items))))
+        self.labels_overrides_ = {k: lab for k, (lab, _) in enumerate(seed_items)}
+        self.threshold_ = -np.inf
+        _, score = self._assign_features(F)
+        if len(score):
+            q1, q3 = np.quantile(score, [0.25, 0.75])
+            self.threshold_ = float(q1 - self.fence * (q3 - q1))
+        self.cut_ = cut
+        self._finish(df, cores, F, E)
+        return self
+
+    def _assign_features(self, F: C.Features) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.prototype_theme_) == 0:
+            return np.full(len(F.text), -1, int), np.full(len(F.text), -np.inf)
+        return C.assign(C.similarity(F, self.prototypes_, self.weights), self.prototype_theme_, self.threshold_)
+
+    def _finish(self, df: pd.DataFrame, cores: list[str], F: C.Features, E: np.ndarray) -> None:
+        labels, score = self._assign_features(F)
+        self.findings_ = df.assign(core=cores, theme=labels, score=score,
+                                   reason=[self._reason(lab, s) for lab, s in zip(labels, score)])
+        self.labels_ = labels
+        self._features = F
+        self._emb = E
+        self.themes_ = self._theme_table()
+
+    def _reason(self, label: int, score: float) -> str | None:
+        if label >= 0:
+            return None
+        if not np.isfinite(score):
+            return "no recurring theme was found in the corpus"
+        return (f"closest theme similarity {score:.3f} is below the threshold {self.threshold_:.3f} "
+                f"(Tukey fence of the fitted findings' scores)")
+
+    # ----------------------------------------------------------------- describe
+    def _theme_table(self) -> pd.DataFrame:
+        df = self.findings_
+        docs = {t: [lemma_tokens(c) for c in df["core"][df["theme"] == t]] or
+                [lemma_tokens(p) for p, pt in zip(self.prototype_text_, self.prototype_theme_) if pt == t]
+                for t in self.theme_ids_}
+        kps = ctfidf_keyphrases(docs, top=self.n_keyphrases)
+        rows = []
+        cand_all: list[str] = []
+        per_theme: dict[int, list[str]] = {}
+        for t in self.theme_ids_:
+            m = (df["theme"] == t).to_numpy()
+            cands = sorted({noun_phrase(c) for c in df["core"][m]} - {""})
+            per_theme[t] = cands
+            cand_all += cands
+        cand_emb = dict(zip(sorted(set(cand_all)), self._encode(sorted(set(cand_all))))) if cand_all else {}
+        for t in self.theme_ids_:
+            m = (df["theme"] == t).to_numpy()
+            members = df[m]
+            if t in self.labels_overrides_:
+                label = self.labels_overrides_[t]
+            elif per_theme[t]:
+                label = choose_label(list(members["core"]), self._emb[m], np.stack([cand_emb[c] for c in per_theme[t]]),
+                                     per_theme[t], kps.get(t, []))
+            else:
+                label = ""
+            reps = []
+            if m.sum():
+                Fm = self._features.take(np.where(m)[0])
+                cent = C.similarity(Fm, Fm, self.weights).mean(1)
+                for k in np.argsort(-cent, kind="stable")[: self.n_representatives]:
+                    r = members.iloc[int(k)]
+                    reps.append({"municipality": r["municipality"], "year": _py(r["year"]), "text": r["text"]})
+            kinds = members["kind"].astype(str)
+            rows.append(dict(theme_id=int(t), label=label, keyphrases=kps.get(t, []), n_findings=int(m.sum()),
+                             n_municipalities=int(members["municipality"].nunique()),
+                             n_strengths=int((kinds == "strength").sum()), n_improvements=int((kinds == "improvement").sum()),
+                             representatives=reps))
+        return pd.DataFrame(rows, columns=["theme_id", "label", "keyphrases", "n_findings", "n_municipalities",
+                                           "n_strengths", "n_improvements", "representatives"])
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, findings: Any) -> np.ndarray:
+        """Theme ids of ``findings`` by the rule ``fit`` uses (-1 = unthemed), in the input's row order."""
+        df = _findings_frame(findings)
+        _, E, A, toks = self._raw(df)
+        labels, _ = self._assign_features(self.space_.transform(E, A, toks))
+        return labels
+
+    def fit_predict(self, findings: Any, y: Any = None) -> np.ndarray:
+        """``fit`` then the labels in the input's row order."""
+        df = _findings_frame(findings)
+        self.fit(df)
+        key = self.findings_.set_index(_SORT)["theme"]
+        return key.loc[pd.MultiIndex.from_frame(df[_SORT])].to_numpy() if key.index.is_unique \
+            else self.predict(df)
+
+    def transform_frame(self) -> pd.DataFrame:
+        """The fitted findings with ``theme``, ``theme_label``, ``score`` and ``reason`` columns."""
+        labels = dict(zip(self.themes_["theme_id"], self.themes_["label"]))
+        return self.findings_.assign(theme_label=[labels.get(t) for t in self.findings_["theme"]])
+
+    # ----------------------------------------------------------------- steering
+    def _refresh(self) -> None:
+        self.theme_ids_ = sorted(set(self.prototype_theme_.tolist()) | set(self.labels_overrides_))
+        self._finish(self.findings_.drop(columns=["core", "theme", "score", "reason"]),
+                     list(self.findings_["core"]), self._features, self._emb)
+
+    def merge(self, ids: Sequence[int], label: str | None = None) -> int:
+        """Merge themes ``ids`` into the lowest of them (its id is kept; the others retire)."""
+        ids = sorted(set(int(i) for i in ids))
+        keep = ids[0]
+        self.prototype_theme_ = np.where(np.isin(self.prototype_theme_, ids), keep, self.prototype_theme_)
+        for i in ids[1:]:
+            self.labels_overrides_.pop(i, None)
+        if label is not None:
+            self.labels_overrides_[keep] = label
+        self._refresh()
+        return keep
+
+    def split(self, theme_id: int, n: int = 2) -> list[int]:
+        """Split a theme's prototypes into ``n`` by average linkage; the first part keeps ``theme_id``."""
+        idx = np.where(self.prototype_theme_ == theme_id)[0]
+        if len(idx) < n:
+            raise ValueError(f"theme {theme_id} has fewer than {n} prototypes")
+        from sklearn.cluster import AgglomerativeClustering
+
+        P = self.prototypes_.take(idx)
+        S = C.similarity(P, P, self.weights)
+        D = np.clip(S.max() - S, 0, None)
+        np.fill_diagonal(D, 0)
+        parts = AgglomerativeClustering(n_clusters=n, metric="precomputed", linkage="average").fit_predict(D)
+        order = list(dict.fromkeys(parts.tolist()))  # part of the first prototype keeps the id
+        nxt = max(self.theme_ids_) + 1
+        new_ids = [theme_id] + list(range(nxt, nxt + n - 1))
+        for p, tid in zip(order, new_ids):
+            self.prototype_theme_[idx[parts == p]] = tid
+        self._refresh()
+        return new_ids
+
+    def rename(self, theme_id: int, label: str) -> None:
+        """Set a theme's label (kept through save/load)."""
+        if theme_id not in self.theme_ids_:
+            raise KeyError(theme_id)
+        self.labels_overrides_[int(theme_id)] = label
+        self.themes_.loc[self.themes_["theme_id"] == theme_id, "label"] = label
+
+    # ------------------------------------------------------------------ storage
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to directory ``path`` (JSON + .npy, no pickle)."""
+        from .store import save
+
+        return save(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path, embedder: Any = None) -> ThemeModel:
+        """Read a model written by :meth:`save`."""
+        from .store import load
+
+        return load(cls, Path(path), embedder)
+
+
+def _py(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else v

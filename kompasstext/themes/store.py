@@ -1,0 +1,63 @@
+"""Save/load a fitted :class:`~kompasstext.themes.model.ThemeModel` as JSON + ``.npy`` (no pickle).
+
+Layout of the directory: ``model.json`` (parameters, vocabulary, thresholds, label overrides, the
+fitted findings table), ``*.npy`` (prototype features, embeddings, means, idf).  Theme ids, merges,
+splits and renames survive the round trip.
+
+>>> # model.save("themes-model"); ThemeModel.load("themes-model")   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .cluster import Features, Space
+
+FORMAT = 1
+_ARRAYS = ("proto_text", "proto_lex", "proto_area", "proto_theme", "text_mean", "area_mean", "idf",
+           "feat_text", "feat_lex", "feat_area", "emb")
+
+
+def save(model: Any, path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    arrays = {"proto_text": model.prototypes_.text, "proto_lex": model.prototypes_.lex,
+              "proto_area": model.prototypes_.area, "proto_theme": model.prototype_theme_,
+              "text_mean": model.space_.text_mean, "area_mean": model.space_.area_mean, "idf": model.space_.idf,
+              "feat_text": model._features.text, "feat_lex": model._features.lex, "feat_area": model._features.area,
+              "emb": model._emb}
+    for name, arr in arrays.items():
+        np.save(path / f"{name}.npy", np.asarray(arr), allow_pickle=False)
+    params = {k: v for k, v in model.get_params().items() if k != "embedder"}
+    params["weights"] = list(params["weights"])
+    findings = model.findings_.drop(columns=["score", "reason", "theme"])
+    meta = {"format": FORMAT, "params": params, "vocabulary": model.space_.vocabulary,
+            "threshold": model.threshold_, "cut": model.cut_, "theme_ids": list(map(int, model.theme_ids_)),
+            "label_overrides": {str(k): v for k, v in model.labels_overrides_.items()},
+            "prototype_text": model.prototype_text_,
+            "findings": json.loads(findings.to_json(orient="records", force_ascii=False))}
+    (path / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def load(cls: type, path: Path, embedder: Any = None) -> Any:
+    meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    a = {name: np.load(path / f"{name}.npy", allow_pickle=False) for name in _ARRAYS}
+    params = dict(meta["params"])
+    params["weights"] = tuple(params["weights"])
+    model = cls(embedder, **params)
+    model.space_ = Space(a["text_mean"], a["area_mean"], {k: int(v) for k, v in meta["vocabulary"].items()}, a["idf"])
+    model.prototypes_ = Features(a["proto_text"], a["proto_lex"], a["proto_area"])
+    model.prototype_theme_ = a["proto_theme"].astype(int)
+    model.prototype_text_ = list(meta["prototype_text"])
+    model.threshold_ = float(meta["threshold"])
+    model.cut_ = float(meta["cut"])
+    model.labels_overrides_ = {int(k): v for k, v in meta["label_overrides"].items()}
+    model.theme_ids_ = [int(t) for t in meta["theme_ids"]]
+    df = pd.DataFrame(meta["findings"])
+    core = list(df.pop("core"))
+    model._finish(df, core, Features(a["feat_text"], a["feat_lex"], a["feat_area"]), a["emb"])
+    return model

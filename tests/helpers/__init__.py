@@ -1,0 +1,1 @@
+"""Helpers shared by the test modules (gold loading and scoring; no library code)."""

