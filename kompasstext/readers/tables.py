@@ -19,7 +19,8 @@ _IMPROVEMENT = re.compile(
     r"(?:förbättrings\w*|förbättringar|utvecklings(?:områden|område|möjligheter|möjlighet|förslag)"
     r"|svagheter|svaga\s+sidor|att\s+utveckla)", re.I)
 _SEPARATOR = re.compile(r"^[ \t]*-{2,}[ \t]*(?:\t[ \t]*-{2,}[ \t]*)+$")
-_BULLET = re.compile(rf"[{BULLET_CHARS.replace('·', '')}]")
+# a middle dot is a bullet only standing alone (legacy code pages have no "•" and write "·")
+_BULLET = re.compile(rf"[{BULLET_CHARS.replace('·', '')}]|(?<!\S)·(?=\s)")
 _P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
 _LIST_START = re.compile(rf"^[ \t]*(?:<(?:ul|ol|li|p)\b|[{BULLET_CHARS}])", re.I)
 _LEAD_JUNK = re.compile(r"^(?:\s|<(?:ul|ol)\b[^>]*>)+", re.I)

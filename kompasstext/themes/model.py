@@ -119,22 +119,36 @@ class ThemeModel:
         best = C.best_cross_similarity(S, mun)
         finite = best[np.isfinite(best)]
         cut = float(np.quantile(finite, self.cut_quantile)) if len(finite) else np.inf
-        proto = C.recurring(C.agglomerate(S, cut), mun, self.min_municipalities)
 
-        # seeds: guided themes first (ids 0..k-1), their phrases as prototypes
+        # seeds (deductive codes): guided themes 0..k-1; their phrases, and the findings that contain a
+        # phrase's lemmas or resemble a phrase at least as much as the clustering cut, are their prototypes
         seed_items = list((self.seeds or {}).items())
         seed_texts = [p for _, phrases in seed_items for p in phrases]
         seed_theme = np.array([k for k, (_, ps) in enumerate(seed_items) for _ in ps], int)
+        seeded = np.full(len(df), -1, int)
         if seed_texts:
-            area_mean = np.tile(self.space_.area_mean, (len(seed_texts), 1))
-            Fs = self.space_.transform(self._encode([core_text(p) for p in seed_texts]), area_mean,
+            seed_toks = [lemma_tokens(core_text(p), heads=False) for p in seed_texts]
+            Fs = self.space_.transform(self._encode([core_text(p) for p in seed_texts]),
+                                       np.tile(self.space_.area_mean, (len(seed_texts), 1)),
                                        [lemma_tokens(core_text(p)) for p in seed_texts])
-            Fs.area[:] = 0.0  # a seed has no area context
+            Fs.area[:] = 0.0  # a seed phrase has no area context
+            w_text, w_lex, _ = self.weights
+            Sp = C.similarity(F, Fs, (w_text, w_lex, 0.0))
+            Sp = Sp * (sum(self.weights) / max(w_text + w_lex, 1e-12))  # same scale as S
+            for i, toks in enumerate([lemma_tokens(c, heads=False) for c in cores]):
+                hits = [j for j, st in enumerate(seed_toks) if st and set(st) <= set(toks)]
+                j = hits[0] if hits else int(Sp[i].argmax())
+                if hits or Sp[i, j] >= cut:
+                    seeded[i] = seed_theme[j]
+        rest = np.where(seeded < 0)[0]
+        proto = np.full(len(df), -1, int)
+        if len(rest):
+            proto[rest] = C.recurring(C.agglomerate(S[np.ix_(rest, rest)], cut), mun[rest], self.min_municipalities)
         # inductive prototypes, numbered after the seeds in canonical order of first member
         ids = [c for c in dict.fromkeys(proto.tolist()) if c >= 0]
         remap = {c: len(seed_items) + k for k, c in enumerate(ids)}
-        member_idx = np.where(proto >= 0)[0]
-        member_theme = np.array([remap[c] for c in proto[member_idx]], int)
+        member_idx = np.where((proto >= 0) | (seeded >= 0))[0]
+        member_theme = np.array([seeded[i] if seeded[i] >= 0 else remap[proto[i]] for i in member_idx], int)
         parts = [F.take(member_idx)]
         if seed_texts:
             parts.insert(0, Fs)
