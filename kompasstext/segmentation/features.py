@@ -156,8 +156,21 @@ def _shape(word: str) -> str:
     return "low"
 
 
+def list_style(tokens: list[Token]) -> str:
+    """``"period"`` when the list's items are delimited by sentence ends (most candidate gaps follow a
+    period and the list ends with one), else ``"plain"``: a per-list convention that decides whether a
+    sentence end inside the list closes an item."""
+    cands = ends = 0
+    for i in range(1, len(tokens)):
+        if is_candidate(tokens[i]):
+            cands += 1
+            ends += tokens[i - 1].text.endswith((".", "!", "?"))
+    last_period = bool(tokens) and tokens[-1].text.endswith((".", "!", "?"))
+    return "period" if cands and last_period and ends / cands >= 0.5 else "plain"
+
+
 def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEvidence,
-                 item_first: str | None = None) -> dict[str, float]:
+                 item_first: str | None = None, style: str | None = None) -> dict[str, float]:
     """Features of the gap before ``tokens[i]`` (``i ≥ 1``); ``words_since`` = words in the current item,
     ``item_first`` its first word."""
     fw = function_words()
@@ -228,14 +241,19 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
             # "arbetssättet Högre höjder", "utmärkelserna Årets medarbetare": a short definite noun
             # phrase followed by a name is an apposition, not a finished item
             f["apposition"] = 1
-    # list style: when the list's last item ends with a period, items end with periods
+    # list style: in a list whose items end with periods, a sentence end closes an item
     if "L_sent_end" in f:
-        f["L_sent_end&list_period" if tokens[-1].text.endswith(".") else "L_sent_end&list_no_period"] = 1
+        f["L_sent_end&style=" + (style or list_style(tokens))] = 1
     return f
 
 
 #: left-context cues after which an item never ends (the phrase must go on)
 HARD_CONTINUE = ("L_comma", "L_colon", "L_dash", "L_function_word", "apposition")
+
+
+def must_split(feats: dict[str, float]) -> bool:
+    """Convention: in a list whose items end with periods, a sentence end before a capital closes an item."""
+    return "L_sent_end&style=period" in feats
 
 
 def must_continue(feats: dict[str, float]) -> bool:

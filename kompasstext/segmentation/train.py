@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .boundary import DEFAULT_WEIGHTS, BoundaryModel
-from .features import NameEvidence, gap_features, is_candidate, tokenize
+from .features import NameEvidence, gap_features, is_candidate, list_style, tokenize
 
 #: L2 regularisation strength (sklearn's C); small data, so keep the model smooth
 C = 0.5
@@ -54,12 +54,13 @@ def gap_dataset(lists) -> tuple[list[dict], list[int], list[int]]:
         toks = tokenize(text)
         start_set = set(starts)
         since, first = 1, 0
+        style = list_style(toks)
         for i in range(1, len(toks)):
             if not is_candidate(toks[i]):
                 since += 1
                 continue
             label = int(toks[i].start in start_set)
-            X.append(gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text))
+            X.append(gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text, style=style))
             y.append(label)
             groups.append(gid)
             since = 1 if label else since + 1

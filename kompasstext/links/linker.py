@@ -1,0 +1,364 @@
+"""Finding → sub-question links, with a confidence and an optional runner-up, and the joined score.
+
+Evidence, per area (all log-scores over the area's candidate sub-questions, summed with weights):
+
+1. **text** — the finding against each sub-question's descriptions: its text, the catalog's wording,
+   the area's "Rubriker" aligned to it (:func:`~kompasstext.links.align.monotone_align`) and the
+   concept label of the cross-revision map;
+2. **heading** — the subheading a finding sits under (2011 style), against the same descriptions;
+3. **narrative** (``use_narrative``) — the passages most similar to the finding, each with the
+   sub-question its subheading points to; headless narratives (docplayer sentences) are first cut into
+   consecutive sub-question sections (:func:`~kompasstext.links.align.monotone_segment`);
+4. **corpus** (``second_pass``) — nearest confidently linked findings of *other* reports, carried to
+   this revision through the concept map;
+
+then a soft order prior over each strengths / improvements list (lists follow the question order;
+stepping back costs ``back_penalty``), whose posterior marginals give the link and its confidence.
+An area without a score table (truncated transcript) is linked to the catalog's sub-questions of the
+report's revision; its joined score is then missing.
+
+>>> import kompasstext as kt
+>>> corpus = kt.read_corpus("corpora/kommunkompassen")               # doctest: +SKIP
+>>> links = link_findings(corpus)                                     # doctest: +SKIP
+>>> links[["text", "subquestion", "link_confidence", "percent"]].head(3)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..frameworks import catalog, load, similarity
+from ..model import Area, Report
+from .align import monotone_align, monotone_segment, order_marginals
+from .concepts import concept_labels, concept_of, related_subquestions, subquestion_for
+from .textsim import TextSim, softmax
+
+#: columns added by :func:`link_findings` (besides the finding keys)
+LINK_COLUMNS = ["subquestion", "subquestion_text", "link_confidence", "subquestion_2", "link_confidence_2",
+                "concept", "link_source", "achieved", "max", "percent"]
+KEY_COLUMNS = ["report_id", "municipality", "year", "framework", "area", "kind", "finding_index", "text"]
+#: subheadings that say nothing about a sub-question
+GENERIC_HEADINGS = re.compile(r"^\s*(allmänt|sammanfattning|inledning|övrigt|styrkor|förbättringsområden)\b",
+                              re.IGNORECASE)
+
+
+@dataclass
+class LinkWeights:
+    """Weights of the evidence (log-score units) and the order prior; documented defaults, not fitted."""
+
+    text: float = 1.0
+    heading: float = 2.5
+    narrative: float = 1.2
+    corpus: float = 1.0
+    back_penalty: float = 1.0
+    #: softmax temperature applied to the combined similarity scores (see ``textsim``)
+    temperature: float = 1.0
+    #: passages voting for a finding, and their softmax temperature
+    top_passages: int = 3
+    #: a first-pass link at least this probable is "confident" (used by the corpus pass)
+    confident: float = 0.6
+    #: neighbours in the corpus pass
+    k_neighbours: int = 7
+    #: runner-up reported as ``subquestion_2`` when at least this probable
+    second_min: float = 0.15
+
+
+@dataclass
+class _AreaTask:
+    report: Report
+    area: Area
+    rid: str
+    qids: list[str]
+    qtexts: list[str]
+    source: str                                   # "table" | "catalog"
+    descs: list[list[str]] = field(default_factory=list)
+    scores: dict[str, tuple] = field(default_factory=dict)
+
+
+def _report_id(r: Report) -> str:
+    from ..corpus import report_id
+
+    return report_id(r)
+
+
+def _candidates(report: Report, area: Area) -> tuple[list[str], list[str], str]:
+    if area.subquestions:
+        return [q.id for q in area.subquestions], [q.text for q in area.subquestions], "table"
+    if report.framework:
+        cat = catalog(report.framework)
+        cat = cat[cat.area == area.number]
+        if len(cat):
+            return cat.id.tolist(), cat.text.tolist(), "catalog"
+    return [], [], "none"
+
+
+def _catalog_texts(framework: str | None, qid: str) -> list[str]:
+    if not framework:
+        return []
+    for a in load(framework)["areas"]:
+        for q in a["subquestions"]:
+            if q["id"] == qid:
+                return [q["text"], *q.get("alt_texts", [])]
+    return []
+
+
+def _heading_parts(h: str) -> list[str]:
+    parts = [h] + [p.strip() for p in re.split(r"\s[-–]\s|/", h) if p.strip() and p.strip() != h]
+    return parts
+
+
+def _clean(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+class _Linker:
+    def __init__(self, reports: list[Report], *, use_narrative: bool, embedder: Any, use_embeddings: bool,
+                 weights: LinkWeights):
+        self.reports = reports
+        self.use_narrative = use_narrative
+        self.w = weights
+        self.tasks: list[_AreaTask] = []
+        labels = concept_labels()
+        texts: list[str] = []
+        for r in reports:
+            rid = _report_id(r)
+            for a in r.areas:
+                qids, qtexts, source = _candidates(r, a)
+                if not qids or not a.findings:
+                    continue
+                t = _AreaTask(r, a, rid, qids, qtexts, source)
+                for qid, qt in zip(qids, qtexts):
+                    base = [_clean(qt), *map(_clean, _catalog_texts(r.framework, qid))]
+                    c = concept_of(r.framework, qid)
+                    if c:
+                        base.append(labels[c])
+                    t.descs.append(list(dict.fromkeys(base)))
+                texts += [d for ds in t.descs for d in ds] + [_clean(x) for x in a.rubrics]
+                texts += [_clean(f.text) for f in a.findings]
+                texts += [p for f in a.findings if f.heading for p in _heading_parts(_clean(f.heading))]
+                if use_narrative:
+                    texts += [_clean(p.text) for p in a.passages]
+                    texts += [p for ps in a.passages if ps.heading for p in _heading_parts(_clean(ps.heading))]
+                self.tasks.append(t)
+        self.sim = TextSim(texts, embedder=embedder, use_embeddings=use_embeddings)
+
+    # -- descriptions -------------------------------------------------------------------------------
+    def _add_rubrics(self, t: _AreaTask) -> None:
+        rub = [_clean(x) for x in t.area.rubrics if _clean(x) and not GENERIC_HEADINGS.match(x)]
+        if not rub:
+            return
+        S = np.array([[max(similarity(r, d) for d in ds) for ds in t.descs] for r in rub])
+        n = max(len(rub), len(t.qids))
+        # order prior: a rubric at the same relative position as the question gets a small bonus
+        pos = np.array([[1.0 - abs(i / max(len(rub) - 1, 1) - j / max(len(t.qids) - 1, 1)) for j in
+                         range(len(t.qids))] for i in range(len(rub))])
+        S = S + 0.15 * pos * (n > 0)
+        for i, j in monotone_align(S, min_score=0.35):
+            if rub[i] not in t.descs[j]:
+                t.descs[j].append(rub[i])
+
+    def _dist(self, texts: list[str], t: _AreaTask) -> np.ndarray:
+        """(len(texts), n_q) similarity scores: max over each question's descriptions."""
+        flat = [d for ds in t.descs for d in ds]
+        S = self.sim.score(texts, flat)
+        out = np.full((len(texts), len(t.qids)), -np.inf)
+        k = 0
+        for j, ds in enumerate(t.descs):
+            out[:, j] = S[:, k:k + len(ds)].max(axis=1)
+            k += len(ds)
+        return out
+
+    def _heading_dist(self, heading: str | None, t: _AreaTask) -> np.ndarray | None:
+        """Probability over questions that a subheading points to, or None for a generic heading."""
+        h = _clean(heading or "")
+        if not h or GENERIC_HEADINGS.match(h):
+            return None
+        parts = _heading_parts(h)
+        S = self._dist(parts, t).max(axis=0)
+        string = np.array([max(similarity(p, d) for p in parts for d in ds) for ds in t.descs])
+        if string.max() < 0.3 and S.max() - np.median(S) < 1.0:
+            return None
+        return softmax(S / self.w.temperature + 8.0 * string)
+
+    # -- narrative ----------------------------------------------------------------------------------
+    def _passage_dists(self, t: _AreaTask) -> tuple[list[str], list[np.ndarray | None]]:
+        ps = [p for p in t.area.passages if _clean(p.text)]
+        texts = [_clean(p.text) for p in ps]
+        if not ps:
+            return [], []
+        if any(p.heading for p in ps):
+            return texts, [self._heading_dist(p.heading, t) for p in ps]
+        # headless (one passage per sentence): cut into consecutive question sections, with an opening
+        # "general" section; a sentence keeps a share of its own evidence
+        S = self._dist(texts, t)
+        Z = (S - S.mean(axis=1, keepdims=True)) / (S.std(axis=1, keepdims=True) + 1e-9)
+        E = np.concatenate([np.full((len(ps), 1), 0.3), Z], axis=1)
+        lab = monotone_segment(E, switch_cost=2.0)
+        out: list[np.ndarray | None] = []
+        for i, s in enumerate(lab):
+            if s == 0:
+                out.append(None)
+                continue
+            p = np.full(len(t.qids), 0.1 / len(t.qids))
+            p[s - 1] += 0.6
+            p += 0.3 * softmax(S[i] / self.w.temperature)
+            out.append(p / p.sum())
+        return texts, out
+
+    def _narrative_evidence(self, t: _AreaTask, ftexts: list[str]) -> np.ndarray:
+        texts, dists = self._passage_dists(t)
+        n_q = len(t.qids)
+        L = np.zeros((len(ftexts), n_q))
+        keep = [i for i, d in enumerate(dists) if d is not None]
+        if not keep:
+            return L
+        S = self.sim.score(ftexts, [texts[i] for i in keep])
+        P = np.stack([dists[i] for i in keep])
+        for r in range(len(ftexts)):
+            top = np.argsort(-S[r], kind="stable")[: self.w.top_passages]
+            wts = softmax(S[r, top] / self.w.temperature)
+            p = wts @ P[top]
+            L[r] = np.log(p + 0.02)
+        return L - L.mean(axis=1, keepdims=True)
+
+    # -- first pass -----------------------------------------------------------------------------------
+    def first_pass(self) -> None:
+        for t in self.tasks:
+            self._add_rubrics(t)
+            fs = t.area.findings
+            ftexts = [_clean(f.text) for f in fs]
+            S = self._dist(ftexts, t) / self.w.temperature
+            text_L = np.log(softmax(S))
+            head_L = np.zeros_like(text_L)
+            for i, f in enumerate(fs):
+                h = self._heading_dist(f.heading, t)
+                if h is not None:
+                    head_L[i] = np.log(h + 0.01)
+            narr_L = self._narrative_evidence(t, ftexts) if self.use_narrative else np.zeros_like(text_L)
+            t.scores = {"text": text_L, "heading": head_L, "narrative": narr_L}
+
+    def _combine(self, t: _AreaTask) -> np.ndarray:
+        w = self.w
+        L = (w.text * t.scores["text"] + w.heading * t.scores["heading"] + w.narrative * t.scores["narrative"]
+             + w.corpus * t.scores.get("corpus", 0.0))
+        P = np.zeros_like(L)
+        fs = t.area.findings
+        # the order prior runs over each run of same-kind items, in document order
+        for kind in ("strength", "improvement"):
+            idx = [i for i, f in enumerate(fs) if f.kind == kind]
+            if idx:
+                P[idx] = order_marginals(L[idx], back_penalty=w.back_penalty)
+        return P
+
+    # -- second pass: corpus neighbours ---------------------------------------------------------------
+    def corpus_pass(self) -> None:
+        rows = []  # (task index, finding index, concept, text)
+        for ti, t in enumerate(self.tasks):
+            P = self._combine(t)
+            for i, f in enumerate(t.area.findings):
+                j = int(np.argmax(P[i]))
+                c = concept_of(t.report.framework, t.qids[j])
+                if P[i, j] >= self.w.confident and c:
+                    rows.append((ti, i, c, _clean(f.text)))
+        if not rows:
+            return
+        conf_texts = [r[3] for r in rows]
+        for ti, t in enumerate(self.tasks):
+            ftexts = [_clean(f.text) for f in t.area.findings]
+            S = self.sim.score(ftexts, conf_texts)
+            fw = t.report.framework
+            # where each confident neighbour's concept lands among this area's questions
+            target: list[dict[int, float]] = []
+            for r in rows:
+                dest: dict[int, float] = {}
+                q = subquestion_for(r[2], fw)
+                if q in t.qids:
+                    dest[t.qids.index(q)] = 1.0
+                else:
+                    rel = [x for x in related_subquestions(r[2], fw) if x in t.qids]
+                    for x in rel:
+                        dest[t.qids.index(x)] = 0.5 / len(rel)
+                target.append(dest)
+            other = np.array([self.tasks[r[0]].rid != t.rid and bool(target[k]) for k, r in enumerate(rows)])
+            L = np.zeros((len(ftexts), len(t.qids)))
+            if other.any():
+                cand = np.where(other)[0]
+                for i in range(len(ftexts)):
+                    top = cand[np.argsort(-S[i, cand], kind="stable")[: self.w.k_neighbours]]
+                    wts = softmax(S[i, top] / self.w.temperature)
+                    votes = np.full(len(t.qids), 0.05)
+                    for k, wt in zip(top, wts):
+                        for j, share in target[k].items():
+                            votes[j] += wt * share
+                    L[i] = np.log(votes / votes.sum())
+                L -= L.mean(axis=1, keepdims=True)
+            t.scores["corpus"] = L
+
+    # -- output ---------------------------------------------------------------------------------------
+    def frame(self) -> pd.DataFrame:
+        out = []
+        for t in self.tasks:
+            P = self._combine(t)
+            qmap = {q.id: q for q in t.area.subquestions}
+            for i, f in enumerate(t.area.findings):
+                order = np.argsort(-P[i], kind="stable")
+                j1 = int(order[0])
+                j2 = int(order[1]) if len(order) > 1 else None
+                second = t.qids[j2] if j2 is not None and P[i, j2] >= self.w.second_min else None
+                q = qmap.get(t.qids[j1]) if t.source == "table" else None
+                pct = None
+                if q is not None:
+                    pct = q.percent if q.percent is not None else (
+                        round(100 * q.achieved / q.max) if q.achieved is not None and q.max else None)
+                out.append(dict(
+                    report_id=t.rid, municipality=t.report.municipality, year=t.report.year,
+                    framework=t.report.framework, area=t.area.number, kind=f.kind, finding_index=i,
+                    text=f.text, subquestion=t.qids[j1], subquestion_text=t.qtexts[j1],
+                    link_confidence=round(float(P[i, j1]), 4), subquestion_2=second,
+                    link_confidence_2=round(float(P[i, j2]), 4) if second else None,
+                    concept=concept_of(t.report.framework, t.qids[j1]), link_source=t.source,
+                    achieved=q.achieved if q is not None else None, max=q.max if q is not None else None,
+                    percent=pct))
+        df = pd.DataFrame(out, columns=KEY_COLUMNS + LINK_COLUMNS)
+        for c in ("achieved", "max", "percent", "link_confidence_2"):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Float64" if c != "link_confidence_2"
+                                                                  else "float64")
+        return df
+
+
+def link_findings(corpus: Any, *, use_narrative: bool = True, second_pass: bool = True,
+                  embedder: Any = None, use_embeddings: bool = True,
+                  weights: LinkWeights | None = None) -> pd.DataFrame:
+    """Link every finding of ``corpus`` (a :class:`~kompasstext.corpus.Corpus` or reports) to the
+    sub-question of its area it bears on most.
+
+    Returns one row per finding — keys ``report_id, municipality, year, framework, area, kind,
+    finding_index, text`` (as in ``Corpus.findings``) and ``subquestion, subquestion_text,
+    link_confidence, subquestion_2, link_confidence_2, concept, link_source`` (``"table"`` or
+    ``"catalog"`` when the area has no score table), with the joined score ``achieved, max, percent``
+    (``percent`` as printed, else computed; missing for catalog links).  Deterministic.
+
+    ``use_narrative=False`` ignores the report's narrative passages; ``second_pass=False`` skips the
+    corpus-neighbour pass; ``embedder`` is any object with ``encode(list[str])`` (default
+    ``kompasstext.embedding.Embedder``); ``use_embeddings=False`` links lexically only.
+    """
+    reports = list(getattr(corpus, "reports", corpus))
+    if isinstance(corpus, Report):
+        reports = [corpus]
+    lk = _Linker(reports, use_narrative=use_narrative, embedder=embedder, use_embeddings=use_embeddings,
+                 weights=weights or LinkWeights())
+    lk.first_pass()
+    if second_pass:
+        lk.corpus_pass()
+    return lk.frame()
+
+
+def iter_links(df: pd.DataFrame) -> Iterable[dict]:
+    """The link rows as the evaluation format (municipality, year, area, kind, text, subquestion)."""
+    for r in df.itertuples(index=False):
+        yield dict(municipality=r.municipality, year=r.year, area=int(r.area), kind=r.kind, text=r.text,
+                   subquestion=r.subquestion)
