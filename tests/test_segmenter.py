@@ -119,3 +119,18 @@ def test_gap_features_are_general():
     toks = tokenize("arbete med Mål och budget")
     f = gap_features(toks, 2, words_since=2, names=NameEvidence(""))
     assert f.get("L_function_word") == 1 and "R_shape=Cap" in f
+
+
+def test_shipped_weights_are_reproduced_by_training(tmp_path, corpus_dir):
+    """The JSON weights in the package are exactly what training on the bundled reports gives."""
+    import json
+
+    from kompasstext.segmentation.boundary import DEFAULT_WEIGHTS
+    from kompasstext.segmentation.train import main
+
+    out = tmp_path / "weights.json"
+    assert main([str(corpus_dir), "--out", str(out)]) == 0
+    new = json.loads(out.read_text(encoding="utf-8"))["weights"]
+    shipped = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))["weights"]
+    assert new.keys() == shipped.keys()
+    assert all(abs(new[k] - shipped[k]) < 1e-3 for k in new)

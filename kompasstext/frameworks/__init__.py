@@ -53,14 +53,17 @@ def catalog(framework: str) -> "pd.DataFrame":
     return pd.DataFrame(rows, columns=["framework", "area", "area_title", "id", "text", "max"])
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     s = unicodedata.normalize("NFC", s or "").casefold()
     s = re.sub(r"[^\w\s]", " ", s)
     return " ".join(s.split())
 
 
+@lru_cache(maxsize=262144)
 def similarity(a: str, b: str) -> float:
-    """Character-level similarity of two normalised texts (0–1)."""
+    """Character-level similarity of two normalised texts (0–1); cached, since the same question texts
+    recur in every report of a revision."""
     a, b = _norm(a), _norm(b)
     if not a or not b:
         return 0.0

@@ -55,6 +55,8 @@ class LinkWeights:
     narrative: float = 1.2
     corpus: float = 1.0
     back_penalty: float = 1.0
+    #: weight of character-level string similarity when a subheading is matched to a question
+    heading_string: float = 8.0
     #: softmax temperature applied to the combined similarity scores (see ``textsim``)
     temperature: float = 1.0
     #: passages voting for a finding, and their softmax temperature
@@ -136,6 +138,11 @@ class _Linker:
                     c = concept_of(r.framework, qid)
                     if c:
                         base.append(labels[c])
+                        # the same concept's wording in the other revisions
+                        for fw in ("2010", "2015", "2020"):
+                            other = subquestion_for(c, fw) if fw != r.framework else None
+                            if other:
+                                base += [_clean(x) for x in _catalog_texts(fw, other)[:1]]
                     t.descs.append(list(dict.fromkeys(base)))
                 texts += [d for ds in t.descs for d in ds] + [_clean(x) for x in a.rubrics]
                 texts += [_clean(f.text) for f in a.findings]
@@ -182,7 +189,7 @@ class _Linker:
         string = np.array([max(similarity(p, d) for p in parts for d in ds) for ds in t.descs])
         if string.max() < 0.3 and S.max() - np.median(S) < 1.0:
             return None
-        return softmax(S / self.w.temperature + 8.0 * string)
+        return softmax(S / self.w.temperature + self.w.heading_string * string)
 
     # -- narrative ----------------------------------------------------------------------------------
     def _passage_dists(self, t: _AreaTask) -> tuple[list[str], list[np.ndarray | None]]:
