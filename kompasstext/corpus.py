@@ -72,7 +72,34 @@ class Corpus:
                                      f.heading, i, f.start, f.end, f.page, r.source))
             df = pd.DataFrame(rows, columns=FINDING_COLUMNS)
             self._cache["findings"] = df.astype({"area": "int64", "finding_index": "int64"})
+        if "links" in self._cache and "subquestion" not in self._cache["findings"].columns:
+            self._cache["findings"] = self._with_links(self._cache["findings"])
         return self._cache["findings"]
+
+    #: columns :attr:`links` adds to :attr:`findings`
+    LINK_COLUMNS = ["subquestion", "link_confidence", "subquestion_2", "achieved", "max", "percent"]
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """Each finding's sub-question link (``kompasstext.links.link_findings``), computed on first access
+        (it needs embeddings) and cached; from then on :attr:`findings` also carries
+        :attr:`LINK_COLUMNS`."""
+        if "links" not in self._cache:
+            from .links import link_findings
+
+            self._cache["links"] = link_findings(self)
+        return self._cache["links"]
+
+    @property
+    def linked_findings(self) -> pd.DataFrame:
+        """:attr:`findings` with the link columns (computes :attr:`links` if needed)."""
+        self.links  # noqa: B018 - computes and caches
+        return self.findings
+
+    def _with_links(self, df: pd.DataFrame) -> pd.DataFrame:
+        keys = ["report_id", "area", "kind", "finding_index"]
+        lk = self._cache["links"][keys + self.LINK_COLUMNS]
+        return df.merge(lk, on=keys, how="left", validate="one_to_one")
 
     @property
     def scores(self) -> pd.DataFrame:
@@ -96,6 +123,16 @@ class Corpus:
                  len(a.strengths), len(a.improvements)) for r in self.reports for a in r.areas]
         return pd.DataFrame(rows, columns=["report_id", "municipality", "year", "framework", "area", "area_title",
                                            "score", "n_strengths", "n_improvements"])
+
+    @property
+    def praise(self) -> pd.DataFrame:
+        """Where the evaluators hold something up as a good example ("Gott exempel.", "föredömligt", …),
+        one row per mention: see :func:`kompasstext.examples.praise`."""
+        if "praise" not in self._cache:
+            from .examples.mining import praise
+
+            self._cache["praise"] = praise(self)
+        return self._cache["praise"]
 
     @property
     def diagnostics(self) -> pd.DataFrame:

@@ -254,8 +254,8 @@ def test_corrupt_cache_entry_is_recomputed(home, tmp_path):
 
 @pytest.mark.slow
 def test_vectors_do_not_depend_on_order_or_batch(home):
-    texts = gold_findings(24)
-    alone = np.stack([Embedder(cache=False).encode([t])[0] for t in texts[:6]])
+    texts = gold_findings(16)
+    alone = np.stack([Embedder(cache=False).encode([t])[0] for t in texts[:4]])
     batched = Embedder(cache=False, batch_size=5).encode(texts[::-1])[::-1]
-    np.testing.assert_allclose(batched[:6], alone, atol=1e-5)  # padding noise is ~1e-7
+    np.testing.assert_allclose(batched[:4], alone, atol=1e-5)  # padding noise is ~1e-7
     assert Embedder(cache=False).encode([]).shape == (0, 384)

@@ -28,8 +28,11 @@ def run(args) -> int:
     print(f"{int((fr['theme'] < 0).sum())} of {len(fr)} findings unthemed")
     if args.json:
         themes = json.loads(table.to_json(orient="records", force_ascii=False))
+        keys = ["report_id", "area", "kind", "finding_index"]
+        if set(keys) <= set(fr.columns):  # the finding's linked sub-question (kompasstext.links)
+            fr = fr.merge(corpus.links[keys + ["subquestion"]], on=keys, how="left")
         cols = ["report_id", "municipality", "year", "area", "kind", "text", "finding_index", "theme",
-                "theme_label", "score", "reason"]
+                "theme_label", "score", "reason", "subquestion"]
         findings = json.loads(fr[[c for c in cols if c in fr.columns]].to_json(orient="records", force_ascii=False))
         Path(args.json).write_text(json.dumps({"themes": themes, "findings": findings}, ensure_ascii=False, indent=1),
                                    encoding="utf-8")

@@ -48,19 +48,22 @@ GENERIC_HEADINGS = re.compile(r"^\s*(allmänt|sammanfattning|inledning|övrigt|s
 
 @dataclass
 class LinkWeights:
-    """Weights of the evidence (log-score units) and the order prior; documented defaults, not fitted."""
+    """Weights of the evidence (log-score units) and the order prior.
+
+    Hand-set defaults; ``top_passages``, ``back_penalty`` and ``heading_string`` were checked in a
+    one-at-a-time sweep of a few values on the bundled corpus (global settings, not per finding)."""
 
     text: float = 1.0
     heading: float = 2.5
     narrative: float = 1.2
     corpus: float = 1.0
-    back_penalty: float = 1.0
+    back_penalty: float = 0.5
     #: weight of character-level string similarity when a subheading is matched to a question
-    heading_string: float = 8.0
+    heading_string: float = 4.0
     #: softmax temperature applied to the combined similarity scores (see ``textsim``)
     temperature: float = 1.0
-    #: passages voting for a finding, and their softmax temperature
-    top_passages: int = 3
+    #: passages voting for a finding (1 = the most similar passage)
+    top_passages: int = 1
     #: a first-pass link at least this probable is "confident" (used by the corpus pass)
     confident: float = 0.6
     #: neighbours in the corpus pass
@@ -117,6 +120,15 @@ def _clean(text: str) -> str:
     return " ".join((text or "").split())
 
 
+def _core(text: str) -> str:
+    """A finding without its opening directive ("Fortsätt utveckla …"), for matching."""
+    try:
+        from ..themes.text import core_text
+    except ImportError:  # pragma: no cover - themes not installed
+        return _clean(text)
+    return _clean(core_text(_clean(text))) or _clean(text)
+
+
 class _Linker:
     def __init__(self, reports: list[Report], *, use_narrative: bool, embedder: Any, use_embeddings: bool,
                  weights: LinkWeights):
@@ -145,7 +157,7 @@ class _Linker:
                                 base += [_clean(x) for x in _catalog_texts(fw, other)[:1]]
                     t.descs.append(list(dict.fromkeys(base)))
                 texts += [d for ds in t.descs for d in ds] + [_clean(x) for x in a.rubrics]
-                texts += [_clean(f.text) for f in a.findings]
+                texts += [_clean(f.text) for f in a.findings] + [_core(f.text) for f in a.findings]
                 texts += [p for f in a.findings if f.heading for p in _heading_parts(_clean(f.heading))]
                 if use_narrative:
                     texts += [_clean(p.text) for p in a.passages]
@@ -238,7 +250,7 @@ class _Linker:
             self._add_rubrics(t)
             fs = t.area.findings
             ftexts = [_clean(f.text) for f in fs]
-            S = self._dist(ftexts, t) / self.w.temperature
+            S = np.maximum(self._dist(ftexts, t), self._dist([_core(f.text) for f in fs], t)) / self.w.temperature
             text_L = np.log(softmax(S))
             head_L = np.zeros_like(text_L)
             for i, f in enumerate(fs):
@@ -361,7 +373,17 @@ def link_findings(corpus: Any, *, use_narrative: bool = True, second_pass: bool 
     lk.first_pass()
     if second_pass:
         lk.corpus_pass()
-    return lk.frame()
+    out = lk.frame()
+    # one row per finding, in Corpus.findings order (areas without candidates get no link)
+    keys = ["report_id", "area", "kind", "finding_index"]
+    base = pd.DataFrame([dict(report_id=_report_id(r), municipality=r.municipality, year=r.year,
+                              framework=r.framework, area=a.number, kind=f.kind, finding_index=i, text=f.text)
+                         for r in reports for a in r.areas for i, f in enumerate(a.findings)],
+                        columns=KEY_COLUMNS)
+    if base.empty:
+        return out
+    return base.merge(out.drop(columns=[c for c in KEY_COLUMNS if c not in keys]), on=keys, how="left",
+                      validate="one_to_one")
 
 
 def iter_links(df: pd.DataFrame) -> Iterable[dict]:

@@ -17,6 +17,7 @@ from .html import Markup, esc
 STRENGTH = "#2b6cb0"
 IMPROVEMENT = "#c05621"
 ABSENT = "#718096"
+BOTH = "#6b46c1"
 #: sequential scale (light -> dark), used for scores
 BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 #: diverging scale improvement (-1) .. neutral (0) .. strength (+1)
@@ -129,7 +130,7 @@ def strip(groups: Sequence[tuple[str, str, Sequence[float]]], *, width: int = 36
     Values are on 0..``xmax``; dots at the same value are stacked slightly so each stays visible.
     """
     row_h, top = 24, 6
-    plot_w = width - label_w - 10
+    plot_w = width - label_w - 22
     height = top + row_h * len(groups) + 22
     out = [f'<svg class="strip" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="poängfördelning per grupp">']

@@ -140,3 +140,78 @@ def assign(S_to_members: np.ndarray, member_theme: np.ndarray, threshold: float)
     score = M[np.arange(n), k]
     labels = np.where(score >= threshold, ids[k], -1)
     return labels.astype(int), score
+
+
+# ------------------------------------------------------------------ scale (no n x n matrix)
+def stacked(F: Features, weights: tuple[float, float, float]) -> np.ndarray:
+    """One float64 row per finding whose dot products are :func:`similarity`:
+    ``[sqrt(w_text) * text, sqrt(w_lex) * lex, sqrt(w_area) * area]``."""
+    w = np.sqrt(np.clip(np.asarray(weights, dtype=np.float64), 0.0, None))
+    return np.hstack([w[0] * F.text.astype(np.float64), w[1] * F.lex.astype(np.float64),
+                      w[2] * F.area.astype(np.float64)])
+
+
+def best_cross_similarity_blocks(X: np.ndarray, groups: np.ndarray, rows: np.ndarray | None = None,
+                                 block: int = 1024) -> np.ndarray:
+    """:func:`best_cross_similarity` of ``X @ X.T`` for ``rows`` (default all), a block of rows at a time."""
+    rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=int)
+    out = np.full(len(rows), -np.inf)
+    for s in range(0, len(rows), block):
+        r = rows[s:s + block]
+        S = X[r] @ X.T
+        S[groups[r][:, None] == groups[None, :]] = -np.inf
+        out[s:s + block] = S.max(1)
+    return out
+
+
+def micro_clusters(X: np.ndarray, n_micro: int, seed: int = 0) -> np.ndarray:
+    """Atom id of each row: each row its own atom when ``len(X) <= n_micro``, else mini-batch k-means
+    into ``n_micro`` micro-clusters (deterministic for a given row order)."""
+    n = len(X)
+    if n <= n_micro:
+        return np.arange(n)
+    from sklearn.cluster import MiniBatchKMeans
+
+    km = MiniBatchKMeans(n_clusters=n_micro, random_state=seed, n_init=1, batch_size=max(4096, 3 * n_micro))
+    atoms = km.fit_predict(X.astype(np.float32))
+    _, atoms = np.unique(atoms, return_inverse=True)  # drop empty micro-clusters
+    return atoms
+
+
+def agglomerate_large(X: np.ndarray, threshold: float, n_micro: int) -> np.ndarray:
+    """Average-linkage clusters of ``X @ X.T`` cut at ``threshold`` without an n x n matrix: the rows
+    are grouped into at most ``n_micro`` micro-clusters whose mean vectors are agglomerated (for a
+    bilinear similarity, the mean similarity between two groups is the dot product of their means).
+    With ``len(X) <= n_micro`` every row is its own atom and the result is :func:`agglomerate`'s."""
+    atoms = micro_clusters(X, n_micro)
+    k = int(atoms.max()) + 1 if len(atoms) else 0
+    if k == len(X):
+        M = X[np.argsort(atoms, kind="stable")]
+    else:
+        M = np.zeros((k, X.shape[1]))
+        np.add.at(M, atoms, X)
+        M /= np.bincount(atoms, minlength=k)[:, None]
+    return agglomerate(M @ M.T, threshold)[atoms]
+
+
+def theme_centroids(P: np.ndarray, member_theme: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids, centroids)``: the mean stacked vector of each theme's prototypes."""
+    ids = np.unique(member_theme)
+    return ids, np.stack([P[member_theme == t].mean(0) for t in ids]) if len(ids) else np.zeros((0, P.shape[1]))
+
+
+def assign_centroids(X: np.ndarray, ids: np.ndarray, centroids: np.ndarray, threshold: float,
+                     block: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`assign` through theme centroids (same result: a finding's mean similarity to a theme's
+    members is its dot product with their mean), in blocks of rows: O(n * themes) memory."""
+    n = len(X)
+    if len(ids) == 0:
+        return np.full(n, -1, int), np.full(n, -np.inf)
+    labels = np.empty(n, int)
+    score = np.empty(n)
+    for s in range(0, n, block):
+        M = X[s:s + block] @ centroids.T
+        k = M.argmax(1)
+        score[s:s + block] = M[np.arange(len(k)), k]
+        labels[s:s + block] = ids[k]
+    return np.where(score >= threshold, labels, -1).astype(int), score

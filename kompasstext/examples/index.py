@@ -1,0 +1,145 @@
+"""The search index behind :func:`~kompasstext.examples.examples`: one per (corpus, embedder), built once.
+
+Findings are embedded by their core text (opening directive stripped, as themes do) with the same
+:class:`~kompasstext.embedding.Embedder` ("query: " prompt), then mean-centred over the corpus and
+re-normalised (e5 vectors crowd in a narrow cone; centring spreads them), next to a TF-IDF of their
+lemmas with compound heads ("chefskontrakt" ~ "resultatkontrakt").  Narrative passages are embedded as
+they are, to find each finding's supporting passage.  Praise mentions are attached to findings here.
+
+>>> ix = get_index(corpus)                         # doctest: +SKIP
+>>> qc, ql = ix.encode_queries(["Chefskontrakt"])  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: a narrative praise sentence is attached to the strength of its area it resembles most, if the
+#: centred cosine reaches this (below it the sentence praises something the lists don't name)
+PRAISE_ATTACH_MIN = 0.3
+#: praise component of a finding that carries a cue itself / that a narrative praise sentence is attached to
+PRAISE_DIRECT, PRAISE_NARRATIVE = 1.0, 0.5
+
+_INDEXES: dict[tuple[int, Any], "SearchIndex"] = {}
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _normalize(X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float32)
+    return X / np.clip(np.linalg.norm(X, axis=-1, keepdims=True), 1e-12, None)
+
+
+def default_embedder() -> Any:
+    """``kompasstext.embedding.Embedder(prompt="query: ")``, imported only when needed."""
+    from ..embedding import Embedder
+
+    return Embedder(prompt="query: ")
+
+
+class SearchIndex:
+    """Vectors of a corpus' findings and passages, and each finding's praise component.
+
+    Holds no reference to the corpus (only a weak one), so a cached index doesn't keep it alive.
+    """
+
+    def __init__(self, corpus: Any, embedder: Any) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from ..themes.text import core_text, lemma_tokens
+
+        self.corpus_ref = weakref.ref(corpus)
+        self.embedder = embedder
+        self.cache: dict[Any, Any] = {}
+        self._core, self._tokens = core_text, lemma_tokens
+        self.findings = corpus.findings.reset_index(drop=True).copy()
+        cores = [core_text(str(t)) for t in self.findings["text"]]
+        self.emb = self._encode(cores)
+        self.mean = self.emb.mean(0) if len(self.emb) else np.zeros(self.emb.shape[1], np.float32)
+        self.centred = _normalize(self.emb - self.mean)
+        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
+        self.lex = self.vectorizer.fit_transform([lemma_tokens(c) for c in cores]) if cores else None
+        self.passages = self._passage_frame(corpus)
+        self.passage_emb = self._encode(list(self.passages["text"]))
+        self.praise_component, self.praise_cue = self._attach_praise(corpus)
+
+    # ------------------------------------------------------------------ encoding
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        return _normalize(self.embedder.encode(list(texts)))
+
+    def encode_queries(self, texts: list[str]) -> tuple[np.ndarray, Any]:
+        """Centred embeddings and TF-IDF rows of query texts (directives stripped like findings)."""
+        cores = [self._core(t) or t for t in texts]
+        return _normalize(self._encode(cores) - self.mean), self.vectorizer.transform([self._tokens(c) for c in cores])
+
+    def similarity(self, qc: np.ndarray, ql: Any, weights: dict[str, float]) -> np.ndarray:
+        """``w_text * centred cosine + w_lexical * TF-IDF cosine`` of one query to every finding."""
+        lex = (self.lex @ ql.T).toarray().ravel() if self.lex is not None else 0.0
+        return weights["text"] * (self.centred @ qc) + weights["lexical"] * lex
+
+    # ------------------------------------------------------------------ passages
+    @staticmethod
+    def _passage_frame(corpus: Any) -> pd.DataFrame:
+        from ..corpus import report_id
+
+        rows = [(report_id(r), a.number, p.heading, p.text, p.start, p.end, p.page)
+                for r in corpus.reports for a in r.areas for p in a.passages if p.text.strip()]
+        return pd.DataFrame(rows, columns=["report_id", "area", "heading", "text", "start", "end", "page"])
+
+    def supporting_passage(self, i: int) -> pd.Series | None:
+        """The passage of finding ``i``'s report and area most similar to it (None if the area has none)."""
+        f = self.findings.iloc[i]
+        idx = np.where((self.passages["report_id"] == f["report_id"]) & (self.passages["area"] == f["area"]))[0]
+        if not len(idx):
+            return None
+        sims = self.passage_emb[idx] @ self.emb[i]
+        return self.passages.iloc[int(idx[int(np.argmax(sims))])]
+
+    # ------------------------------------------------------------------ praise
+    def _attach_praise(self, corpus: Any) -> tuple[np.ndarray, list[str | None]]:
+        from .mining import praise
+
+        table = praise(corpus)
+        self.praise_table = table
+        comp = np.zeros(len(self.findings), np.float32)
+        cue: list[str | None] = [None] * len(self.findings)
+        key = {k: i for i, k in enumerate(zip(self.findings["report_id"], self.findings["area"],
+                                               self.findings["finding_index"]))}
+        useful = table[~table["generic"] & table["area"].notna()]
+        direct = useful[useful["source"] == "finding"]
+        for r in direct.itertuples():
+            i = key.get((r.report_id, int(r.area), int(r.finding_index)))
+            if i is not None:
+                comp[i], cue[i] = PRAISE_DIRECT, r.cue_text
+        narrative = useful[useful["source"] != "finding"]
+        if len(narrative):
+            V = _normalize(self._encode([self._core(s) or s for s in narrative["praised"]]) - self.mean)
+            for v, r in zip(V, narrative.itertuples()):
+                cand = np.where((self.findings["report_id"] == r.report_id) & (self.findings["area"] == r.area)
+                                & (self.findings["kind"] == "strength"))[0]
+                if not len(cand):
+                    continue
+                sims = self.centred[cand] @ v
+                j = int(cand[int(np.argmax(sims))])
+                if sims.max() >= PRAISE_ATTACH_MIN and comp[j] < PRAISE_NARRATIVE:
+                    comp[j], cue[j] = PRAISE_NARRATIVE, r.cue_text
+        return comp, cue
+
+
+def get_index(corpus: Any, embedder: Any = None) -> SearchIndex:
+    """The index of ``corpus`` for ``embedder`` (default: e5 with "query: "), built on first use and kept
+    while the corpus lives."""
+    key = (id(corpus), id(embedder) if embedder is not None else "default")
+    ix = _INDEXES.get(key)
+    if ix is None or ix.corpus_ref() is not corpus:
+        ix = SearchIndex(corpus, embedder if embedder is not None else default_embedder())
+        _INDEXES[key] = ix
+        weakref.finalize(corpus, _INDEXES.pop, key, None)
+    return ix

@@ -1,0 +1,187 @@
+"""Themes against scores: do municipalities where a theme is a strength score higher on the sub-question
+concept it bears on than those where it is an improvement?
+
+The unit is the report (one municipality's evaluation).  For each theme × concept, reports with a score
+for the concept fall into four groups by how the theme appears in their findings: only as a strength
+("S"), only as an improvement ("I"), as both ("S+I") or not at all ("none").  Scores are percent of the
+sub-question's maximum, so reports evaluated with different framework revisions compare through the
+concept map.  ``difference`` = mean(S) − mean(I); a bootstrap percentile interval (groups resampled
+separately) and a two-sided permutation p-value (exact when the relabellings are few, else ``n_perm``
+seeded draws) qualify it, and the p-values are Benjamini–Hochberg adjusted over the table.  With a
+handful of reports these are descriptive figures: ``note`` says when n is too small to conclude.
+
+>>> import pandas as pd
+>>> f = pd.DataFrame({"report_id": ["a", "b", "c", "d"], "kind": ["strength", "strength", "improvement",
+...                   "improvement"], "theme": [1, 1, 1, 1], "concept": ["demokrati.resultat"] * 4})
+>>> s = pd.DataFrame({"report_id": list("abcd"), "framework": ["2015"] * 4, "subquestion": ["1.3"] * 4,
+...                   "achieved": [20, 15, 5, 10], "max": [25] * 4})
+>>> r = score_links(f, s, n_boot=200).iloc[0]
+>>> [float(r[c]) for c in ("mean_strength", "mean_improvement", "difference", "n_strength", "n_improvement")]
+[70.0, 30.0, 40.0, 2.0, 2.0]
+>>> round(float(r["p_value"]), 3)          # exact: 2 of the 6 relabellings are as extreme
+0.333
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from math import comb
+
+import numpy as np
+import pandas as pd
+
+from .concepts import concept_labels, concept_of
+
+#: fewer reports than this in the strength or the improvement group: too few to conclude anything
+MIN_GROUP = 3
+STAT_COLUMNS = ["theme", "theme_label", "concept", "concept_label", "n_strength", "n_improvement", "n_both",
+                "n_none", "mean_strength", "mean_improvement", "mean_both", "mean_none", "difference", "ci_low",
+                "ci_high", "p_value", "p_adjusted", "note"]
+
+
+def bh_adjust(p: "np.ndarray | list[float]") -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (NaNs stay NaN and are not counted).
+
+    >>> bh_adjust([0.01, 0.04, 0.03, float("nan")]).round(3).tolist()[:3]
+    [0.03, 0.04, 0.04]
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    pv = p[ok]
+    order = np.argsort(pv, kind="stable")
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    adj = np.empty(m)
+    adj[order] = np.clip(ranked, 0, 1)
+    out[ok] = adj
+    return out
+
+
+def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, n_perm: int = 10000, seed: int = 0) -> float:
+    """Two-sided p-value of mean(a) − mean(b) under relabelling: exact enumeration when there are at most
+    ``n_perm`` relabellings, else ``n_perm`` seeded random ones (with the +1 correction)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) == 0 or len(b) == 0:
+        return float("nan")
+    pooled = np.concatenate([a, b])
+    n, k = len(pooled), len(a)
+    obs = abs(a.mean() - b.mean())
+    tol = 1e-9 * max(1.0, obs)
+    total = pooled.sum()
+    if comb(n, k) <= n_perm:
+        hits = 0
+        count = 0
+        for idx in combinations(range(n), k):
+            sa = pooled[list(idx)].sum()
+            d = abs(sa / k - (total - sa) / (n - k))
+            hits += d >= obs - tol
+            count += 1
+        return hits / count
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for _ in range(n_perm):
+        perm = rng.permutation(n)
+        sa = pooled[perm[:k]].sum()
+        hits += abs(sa / k - (total - sa) / (n - k)) >= obs - tol
+    return (hits + 1) / (n_perm + 1)
+
+
+def bootstrap_ci(a: np.ndarray, b: np.ndarray, *, n_boot: int = 2000, seed: int = 0,
+                 level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of mean(a) − mean(b), each group resampled on its own (seeded)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) == 0 or len(b) == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    da = rng.choice(a, size=(n_boot, len(a)), replace=True).mean(axis=1)
+    db = rng.choice(b, size=(n_boot, len(b)), replace=True).mean(axis=1)
+    lo, hi = np.quantile(da - db, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)
+
+
+def _concept_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """report × concept percent-of-max scores from a ``Corpus.scores``-like frame."""
+    s = scores.copy()
+    if "concept" not in s.columns:
+        s["concept"] = [concept_of(str(fw) if fw is not None else None, q)
+                        for fw, q in zip(s["framework"], s["subquestion"])]
+    ach = pd.to_numeric(s.get("achieved"), errors="coerce") if "achieved" in s else np.nan
+    mx = pd.to_numeric(s.get("max"), errors="coerce") if "max" in s else np.nan
+    pct = 100.0 * ach / mx
+    if "percent" in s.columns:
+        pct = pct.fillna(pd.to_numeric(s["percent"], errors="coerce"))
+    s["pct"] = pct
+    s = s.dropna(subset=["concept", "pct"])
+    return s.groupby(["report_id", "concept"], as_index=False)["pct"].mean()
+
+
+def _note(n_s: int, n_i: int, p_adj: float, diff: float) -> str:
+    if min(n_s, n_i) < MIN_GROUP:
+        return (f"n too small to conclude (strength {n_s}, improvement {n_i} reports; "
+                f"need at least {MIN_GROUP} each)")
+    if np.isnan(p_adj) or p_adj >= 0.05:
+        return "no evidence of a difference (BH-adjusted p ≥ 0.05); small corpus, descriptive only"
+    direction = "higher" if diff > 0 else "lower"
+    return (f"strength group scores {direction} (BH-adjusted p < 0.05); small corpus: exploratory, "
+            "not causal")
+
+
+def score_links(findings_with_themes: pd.DataFrame, scores: pd.DataFrame, *, pairs: str = "linked",
+                n_boot: int = 2000, n_perm: int = 10000, seed: int = 0) -> pd.DataFrame:
+    """Per theme × concept: mean percent score of reports where the theme is a strength / an
+    improvement / both / absent, ``difference`` (strength − improvement) with a bootstrap CI, a permutation
+    p-value, the BH-adjusted p-value, the n of every group and a ``note`` (see the module docstring).
+
+    ``findings_with_themes`` needs ``report_id`` (or ``municipality``), ``kind`` and ``theme`` (negative
+    = unthemed, ignored), and, for ``pairs="linked"``, ``concept`` or ``framework`` + ``subquestion``
+    (as from :func:`~kompasstext.links.link_findings`): only the concepts a theme's findings are linked
+    to are tested.  ``pairs="all"`` tests every theme against every scored concept.  ``scores`` is a
+    ``Corpus.scores``-like frame (``report_id, framework, subquestion, achieved, max[, percent]``).
+    Deterministic for a given ``seed``.
+    """
+    f = findings_with_themes.copy()
+    key = "report_id" if "report_id" in f.columns and "report_id" in scores.columns else "municipality"
+    sc = _concept_scores(scores.rename(columns={"municipality": "report_id"}) if key == "municipality"
+                         and "report_id" not in scores.columns else scores)
+    if key == "municipality" and "report_id" in f.columns:
+        f = f.drop(columns=["report_id"])
+    f = f.rename(columns={"municipality": "report_id"}) if key == "municipality" else f
+    f = f[pd.to_numeric(f["theme"], errors="coerce").fillna(-1) >= 0] if f["theme"].dtype != object else f
+    if "concept" not in f.columns and {"framework", "subquestion"} <= set(f.columns):
+        f["concept"] = [concept_of(str(fw), q) for fw, q in zip(f["framework"], f["subquestion"])]
+    labels = concept_labels()
+    theme_label = (f.groupby("theme")["theme_label"].first().to_dict() if "theme_label" in f.columns else {})
+    if pairs == "linked":
+        todo = sorted({(t, c) for t, c in zip(f["theme"], f["concept"]) if isinstance(c, str)},
+                      key=lambda x: (str(x[0]), x[1]))
+    else:
+        todo = [(t, c) for t in sorted(f["theme"].unique(), key=str) for c in sorted(sc["concept"].unique())]
+    kinds = f.groupby(["theme", "report_id"])["kind"].agg(lambda k: set(k)).to_dict()
+    rows = []
+    for theme, concept in todo:
+        cs = sc[sc["concept"] == concept]
+        if cs.empty:
+            continue
+        groups: dict[str, list[float]] = {"S": [], "I": [], "S+I": [], "none": []}
+        for rid, pct in zip(cs["report_id"], cs["pct"]):
+            k = kinds.get((theme, rid), set())
+            g = ("S+I" if {"strength", "improvement"} <= k else "S" if "strength" in k
+                 else "I" if "improvement" in k else "none")
+            groups[g].append(float(pct))
+        a, b = np.array(groups["S"]), np.array(groups["I"])
+        mean = {g: (float(np.mean(v)) if v else float("nan")) for g, v in groups.items()}
+        diff = mean["S"] - mean["I"] if len(a) and len(b) else float("nan")
+        lo, hi = bootstrap_ci(a, b, n_boot=n_boot, seed=seed)
+        p = permutation_pvalue(a, b, n_perm=n_perm, seed=seed)
+        rows.append(dict(theme=theme, theme_label=theme_label.get(theme), concept=concept,
+                         concept_label=labels.get(concept), n_strength=len(a), n_improvement=len(b),
+                         n_both=len(groups["S+I"]), n_none=len(groups["none"]), mean_strength=mean["S"],
+                         mean_improvement=mean["I"], mean_both=mean["S+I"], mean_none=mean["none"],
+                         difference=diff, ci_low=lo, ci_high=hi, p_value=p))
+    out = pd.DataFrame(rows, columns=STAT_COLUMNS)
+    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float)) if len(out) else []
+    out["note"] = [_note(r.n_strength, r.n_improvement, r.p_adjusted, r.difference) for r in out.itertuples()]
+    return out

@@ -1,0 +1,67 @@
+"""The theme report: one self-contained HTML page (and optionally an Excel workbook) from a corpus.
+
+>>> import kompasstext as kt
+>>> kt.report("corpora/kommunkompassen", out="themes.html", xlsx="themes.xlsx")   # doctest: +SKIP
+PosixPath('themes.html')
+
+Modules: :mod:`.pipeline` computes the tables (:class:`ReportData`), :mod:`.page` renders them with the
+escaping helpers of :mod:`.html` and the inline SVG charts of :mod:`.svg`, :mod:`.xlsx` exports them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from .pipeline import ReportData, compute
+
+__all__ = ["ReportData", "compute", "render", "report", "write_html", "write_xlsx"]
+
+
+def render(data: ReportData, *, page_size: int = 25) -> str:
+    """The HTML page of ``data`` as a string."""
+    from .page import render as _render
+
+    return _render(data, page_size=page_size)
+
+
+def write_html(data: ReportData, path: str | Path, *, page_size: int = 25) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(data, page_size=page_size), encoding="utf-8")
+    return path
+
+
+def write_xlsx(data: ReportData, path: str | Path) -> Path:
+    from .xlsx import write_xlsx as _write
+
+    return _write(data, path)
+
+
+def report(corpus_or_paths: Any, *, out: str | Path | None = "themes.html", xlsx: str | Path | None = None,
+           municipality: str | None = None, themes: Any = None, embedder: Any = None, n_examples: int = 3,
+           title: str | None = None, page_size: int = 25,
+           progress: Callable[[str], Any] | None = None) -> ReportData:
+    """Run the pipeline on a corpus (or report paths) and write the theme report.
+
+    out
+        HTML file to write (``None``: don't write one).
+    xlsx
+        Also write an Excel workbook (sheets findings, scores, themes, matrix, score_links, examples).
+    municipality
+        Add a profile of this municipality: its themes against its peers, and who does well what it
+        should improve.
+    themes
+        A fitted ``ThemeModel`` or a directory written by ``ThemeModel.save`` (default: fit one).
+    embedder
+        Shared by the theme model and the linker (default: ``kompasstext.embedding.Embedder``).
+
+    Returns the computed :class:`ReportData` (its tables are pandas DataFrames); the written paths are in
+    ``data.paths``.
+    """
+    data = compute(corpus_or_paths, municipality=municipality, themes=themes, embedder=embedder,
+                   n_examples=n_examples, title=title, progress=progress)
+    if out is not None:
+        data.paths["html"] = write_html(data, out, page_size=page_size)
+    if xlsx is not None:
+        data.paths["xlsx"] = write_xlsx(data, xlsx)
+    return data

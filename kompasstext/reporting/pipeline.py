@@ -1,0 +1,352 @@
+"""Compute the tables of the theme report: read → themes → links → score links → matrix → examples.
+
+:func:`compute` returns a :class:`ReportData` — plain pandas tables that :mod:`.html_report` renders and
+:mod:`.xlsx` exports.  Tests build a ``ReportData`` by hand (see :func:`ReportData.from_tables`).
+
+Columns the renderer relies on (extra columns are kept and exported):
+
+``findings``     report_id, municipality, year, framework, area, area_title, kind, text, finding_index,
+                 file, page, start, end, citation, theme, theme_label, subquestion, subquestion_text,
+                 concept, link_confidence, achieved, max, percent
+``themes``       theme_id, label, keyphrases, n_findings, n_municipalities, n_strengths, n_improvements
+``areas``        report_id, municipality, year, framework, area, area_title, score
+``distribution`` theme_id, concept, subquestion_label, n_links, group, report_id, municipality, percent
+                 (one row per theme × linked concept × scored report; group = strength / improvement / both /
+                 absent, as :func:`kompasstext.links.score_links` groups them)
+``score_links``  :func:`kompasstext.links.score_links` (means, difference, CI, p-values, note)
+``matrix``       :func:`kompasstext.links.framework_matrix`: municipality × theme id, "S" / "I" / "S+I" / "";
+                 ``matrix_counts`` the number of findings
+``examples``     theme_id + :data:`kompasstext.examples.EXAMPLE_COLUMNS` (municipality, finding, citation,
+                 rank_score, ...): the good examples of each theme
+``profile``      (with a municipality) :func:`kompasstext.examples.examples_for`
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+KEYS = ["report_id", "area", "kind", "finding_index"]
+GROUPS = ("strength", "improvement", "both", "absent")
+
+
+def citation(file: Any, page: Any, start: Any, end: Any) -> str:
+    """``"<file>, s. <page>, tecken <start>–<end>"`` (unknown parts left out), as in :mod:`kompasstext.examples`."""
+    parts = [str(file) if _ok(file) else "?"]
+    if _ok(page):
+        parts.append(f"s. {int(page)}")
+    if _ok(start) and _ok(end):
+        parts.append(f"tecken {int(start)}–{int(end)}")
+    return ", ".join(parts)
+
+
+def _ok(v: Any) -> bool:
+    return v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NA and v == v
+
+
+@dataclass
+class ReportData:
+    findings: pd.DataFrame
+    themes: pd.DataFrame
+    reports: pd.DataFrame
+    areas: pd.DataFrame
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    distribution: pd.DataFrame = field(default_factory=pd.DataFrame)
+    score_links: pd.DataFrame = field(default_factory=pd.DataFrame)
+    matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    matrix_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    examples: pd.DataFrame = field(default_factory=pd.DataFrame)
+    municipality: str | None = None
+    profile: pd.DataFrame | None = None
+    title: str = "Temarapport – Kommunkompassen"
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    #: files written by :func:`kompasstext.reporting.report`: ``{"html": Path, "xlsx": Path}``
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def from_tables(cls, findings: pd.DataFrame, themes: pd.DataFrame, areas: pd.DataFrame, **kw: Any) -> "ReportData":
+        """Assemble from hand-made tables (tests, other pipelines): missing columns and tables are derived."""
+        findings = _complete_findings(findings.copy())
+        reports = kw.pop("reports", None)
+        if reports is None:
+            reports = _reports_table(findings, areas)
+        data = cls(findings=findings, themes=themes, reports=reports, areas=areas, **kw)
+        if data.matrix.empty:
+            data.matrix, data.matrix_counts = theme_matrix(findings, themes)
+        if data.distribution.empty and not data.scores.empty:
+            data.distribution = score_distribution(findings, data.scores)
+        return data
+
+
+# ------------------------------------------------------------------------------------------ steps
+def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: Any = None, embedder: Any = None,
+            n_examples: int = 3, title: str | None = None, progress: Any = None) -> ReportData:
+    """Run the pipeline on a :class:`~kompasstext.corpus.Corpus` or report paths.
+
+    ``themes``: a fitted :class:`~kompasstext.themes.ThemeModel`, a directory written by its ``save``, or
+    None (fit one here).  ``embedder`` is shared by the theme model and the linker.
+    ``progress``: a callable taking a message (e.g. ``print``) for stage-by-stage timings.
+    """
+    from ..corpus import Corpus, read_corpus
+    from ..errors import KompassError
+
+    say = progress or (lambda msg: None)
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    t0 = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t0
+        now = time.perf_counter()
+        timings[name] = round(now - t0, 2)
+        say(f"{name}: {timings[name]:.1f} s")
+        t0 = now
+
+    corpus = corpus_or_paths if isinstance(corpus_or_paths, Corpus) else read_corpus(corpus_or_paths)
+    if municipality is not None:
+        known = sorted({str(r.municipality) for r in corpus.reports})
+        match = [m for m in known if m.casefold() == municipality.casefold()]
+        if not match:
+            raise KompassError(f"no report of municipality {municipality!r} in the corpus (have: {', '.join(known)})")
+        municipality = match[0]
+    lap("läsa")
+
+    model = _theme_model(corpus, themes, embedder)
+    findings = _themed_findings(corpus, model)
+    lap("teman")
+
+    findings = _linked(findings, corpus, embedder, notes)
+    lap("kopplingar")
+
+    scores = corpus.scores.copy()
+    scores["concept"] = _concepts(scores["framework"], scores["subquestion"])
+    distribution = score_distribution(findings, scores)
+    score_tab = _score_links(findings, scores)
+    theme_tab = model.themes_.copy()
+    matrix, matrix_counts = theme_matrix(findings, theme_tab)
+    lap("poäng och matris")
+
+    examples = _examples(corpus, model, theme_tab, n_examples, embedder)
+    profile = _profile(corpus, municipality, model, embedder) if municipality else None
+    lap("exempel")
+
+    areas = corpus.areas
+    return ReportData(findings=findings, themes=theme_tab, reports=_reports_table(findings, areas, corpus),
+                      areas=areas, scores=scores, distribution=distribution, score_links=score_tab,
+                      matrix=matrix, matrix_counts=matrix_counts, examples=examples, municipality=municipality,
+                      profile=profile, title=title or "Temarapport – Kommunkompassen", timings=timings, notes=notes)
+
+
+def _theme_model(corpus: Any, themes: Any, embedder: Any) -> Any:
+    from ..themes import ThemeModel
+
+    if themes is None:
+        return ThemeModel(embedder=embedder).fit(corpus.findings)
+    if isinstance(themes, (str, Path)):
+        return ThemeModel.load(themes, embedder=embedder)
+    return themes
+
+
+def _themed_findings(corpus: Any, model: Any) -> pd.DataFrame:
+    """Corpus findings + file/page/citation + theme/theme_label (refit findings by key, else predict)."""
+    df = _complete_findings(corpus.findings.copy(), corpus)
+    fitted = getattr(model, "findings_", None)
+    labels = dict(zip(model.themes_["theme_id"], model.themes_["label"]))
+    theme = None
+    if fitted is not None and set(KEYS) <= set(fitted.columns) and len(fitted) == len(df):
+        key = fitted.set_index(KEYS)["theme"]
+        if key.index.is_unique:
+            idx = pd.MultiIndex.from_frame(df[KEYS])
+            if idx.isin(key.index).all():
+                theme = key.loc[idx].to_numpy()
+    if theme is None:
+        theme = model.predict(corpus.findings)
+    df["theme"] = np.asarray(theme, dtype=int)
+    df["theme_label"] = [labels.get(t) for t in df["theme"]]
+    return df
+
+
+def _complete_findings(df: pd.DataFrame, corpus: Any = None) -> pd.DataFrame:
+    """Add ``file``, ``page`` (from the report's page marks when the reader had none) and ``citation``."""
+    if "file" not in df.columns:
+        df["file"] = [Path(str(s)).name if _ok(s) else None for s in df.get("source", pd.Series([None] * len(df)))]
+    if corpus is not None and "page" in df.columns:
+        by_id = {}
+        from ..corpus import report_id
+
+        for r in corpus.reports:
+            by_id[report_id(r)] = r
+        pages = []
+        for rid, page, start in zip(df["report_id"], df["page"], df["start"]):
+            if _ok(page):
+                pages.append(int(page))
+            elif _ok(start) and rid in by_id:
+                pages.append(by_id[rid].page_at(int(start)))
+            else:
+                pages.append(None)
+        df["page"] = pd.array(pages, dtype="Int64")
+    for c in ("page", "start", "end"):
+        if c not in df.columns:
+            df[c] = None
+    if "citation" not in df.columns:
+        df["citation"] = [citation(f, p, s, e) for f, p, s, e in zip(df["file"], df["page"], df["start"], df["end"])]
+    if "theme" not in df.columns:
+        df["theme"] = -1
+    if "theme_label" not in df.columns:
+        df["theme_label"] = None
+    return df
+
+
+def _linked(findings: pd.DataFrame, corpus: Any, embedder: Any, notes: list[str]) -> pd.DataFrame:
+    """Merge :func:`kompasstext.links.link_findings` onto the findings (computed once: ``Corpus.links``
+    caches it for the examples stage too)."""
+    from ..links import link_findings
+
+    cache = getattr(corpus, "_cache", None)
+    if embedder is None and hasattr(type(corpus), "links"):
+        links = corpus.links
+    else:
+        links = link_findings(corpus, embedder=embedder)
+        if isinstance(cache, dict):
+            cache.setdefault("links", links)
+    extra = [c for c in links.columns if c not in findings.columns or c in KEYS]
+    return findings.merge(links[extra].drop_duplicates(KEYS), on=KEYS, how="left")
+
+
+def _concepts(frameworks: pd.Series, subquestions: pd.Series) -> list[str | None]:
+    try:
+        from ..links import concept_of
+    except ImportError:
+        return [None] * len(subquestions)
+    return [concept_of(None if not _ok(f) else str(f), None if not _ok(q) else str(q))
+            for f, q in zip(frameworks, subquestions)]
+
+
+# --------------------------------------------------------------------------- score distribution
+def _group(kinds: set) -> str:
+    """The group of a report for a theme, as :func:`kompasstext.links.score_links` forms them."""
+    if {"strength", "improvement"} <= kinds:
+        return "both"
+    return "strength" if "strength" in kinds else "improvement" if "improvement" in kinds else "absent"
+
+
+def score_distribution(findings: pd.DataFrame, scores: pd.DataFrame, *, max_concepts: int = 3) -> pd.DataFrame:
+    """Per theme and linked sub-question concept: every scored report's percent, grouped by how the theme
+    appears in the report's findings: only as a strength, only as an improvement, both, or not at all
+    (the groups of :func:`kompasstext.links.score_links`, whose means these points make up).
+
+    A theme's concepts are those its findings link to (at most ``max_concepts``, most links first).
+    """
+    cols = ["theme_id", "concept", "subquestion_label", "n_links", "group", "report_id", "municipality",
+            "framework", "subquestion", "percent"]
+    if "concept" not in findings.columns or scores.empty:
+        return pd.DataFrame(columns=cols)
+    sc = scores.copy()
+    if "concept" not in sc.columns:
+        sc["concept"] = _concepts(sc["framework"], sc["subquestion"])
+    ach = pd.to_numeric(sc["achieved"], errors="coerce")
+    mx = pd.to_numeric(sc["max"], errors="coerce")
+    sc["pct"] = (100.0 * ach / mx.where(mx > 0)).fillna(pd.to_numeric(sc["percent"], errors="coerce"))
+    sc = sc.dropna(subset=["concept", "pct"])
+    f = findings[(findings["theme"] >= 0)]
+    kinds = f.groupby(["theme", "report_id"])["kind"].agg(set).to_dict()
+    try:
+        from ..links.concepts import concept_labels
+
+        clabels = concept_labels()
+    except ImportError:  # pragma: no cover
+        clabels = {}
+    rows = []
+    for t, ft in f[f["concept"].notna()].groupby("theme", sort=True):
+        counts = ft["concept"].value_counts()
+        for c in sorted(counts.index, key=lambda k: (-counts[k], k))[:max_concepts]:
+            cs = sc[sc["concept"] == c]
+            if cs.empty:
+                continue
+            ids = ", ".join(sorted({f"{fw}: {q}" for fw, q in zip(cs["framework"], cs["subquestion"])}))
+            texts = cs["subquestion_text"].dropna() if "subquestion_text" in cs.columns else pd.Series(dtype=str)
+            label = f"{clabels.get(c) or (texts.iloc[0] if len(texts) else c)} (delfråga {ids})"
+            for r in cs.groupby(["report_id", "municipality", "framework", "subquestion"], as_index=False)["pct"] \
+                    .mean().itertuples(index=False):
+                rows.append((int(t), c, label, int(counts[c]), _group(kinds.get((t, r.report_id), set())),
+                             r.report_id, r.municipality, r.framework, r.subquestion, float(r.pct)))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _score_links(findings: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    from ..links import score_links
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.DataFrame(score_links(findings, scores))
+
+
+# ------------------------------------------------------------------------------------- matrix
+def theme_matrix(findings: pd.DataFrame, themes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Municipality × theme: ``framework_matrix`` (``"S"``, ``"I"``, ``"S+I"``, ``""``) and the number of
+    findings, both with every municipality and every theme."""
+    from ..links import framework_matrix
+
+    ids = [int(t) for t in themes["theme_id"]]
+    muns = sorted(findings["municipality"].dropna().astype(str).unique())
+    f = findings[findings["theme"] >= 0]
+    cat = framework_matrix(f) if len(f) else pd.DataFrame()
+    cat = cat.reindex(index=muns, columns=ids).fillna("")
+    cat.index.name, cat.columns.name = "municipality", "theme"
+    n = pd.crosstab(f["municipality"], f["theme"]).reindex(index=muns, columns=ids, fill_value=0).fillna(0)
+    return cat, n.astype(int)
+
+
+# ----------------------------------------------------------------------------------- examples
+def _examples(corpus: Any, model: Any, themes: pd.DataFrame, n: int, embedder: Any) -> pd.DataFrame:
+    """The top ``n`` strengths of each theme, ranked by :func:`kompasstext.examples.examples` with the
+    theme as the query."""
+    from ..examples import EXAMPLE_COLUMNS, examples
+
+    parts = []
+    for t in themes["theme_id"]:
+        ex = examples(corpus, query=int(t), theme=int(t), themes=model, top=n, embedder=embedder)
+        if len(ex):
+            parts.append(ex.assign(theme_id=int(t)))
+    if not parts:
+        return pd.DataFrame(columns=["theme_id"] + EXAMPLE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    return out[["theme_id"] + [c for c in out.columns if c != "theme_id"]]
+
+
+def _profile(corpus: Any, municipality: str, model: Any, embedder: Any) -> pd.DataFrame:
+    from ..examples import examples_for
+
+    return examples_for(corpus, municipality, themes=model, embedder=embedder)
+
+
+# ------------------------------------------------------------------------------------ overview
+def _reports_table(findings: pd.DataFrame, areas: pd.DataFrame, corpus: Any = None) -> pd.DataFrame:
+    rows = []
+    if corpus is not None:
+        from ..corpus import report_id
+
+        for r in corpus.reports:
+            rows.append(dict(report_id=report_id(r), municipality=r.municipality, year=r.year, framework=r.framework,
+                             format=r.format, total_score=r.total_score,
+                             file=Path(r.source).name if r.source else None))
+        rep = pd.DataFrame(rows)
+    else:
+        rep = findings.groupby("report_id", as_index=False).agg(
+            municipality=("municipality", "first"), year=("year", "first"), framework=("framework", "first"),
+            file=("file", "first"))
+        tot = areas.groupby("report_id")["score"].sum(min_count=1)
+        rep["format"] = None
+        rep["total_score"] = rep["report_id"].map(tot)
+    k = findings.groupby(["report_id", "kind"]).size().unstack(fill_value=0)
+    rep["n_strengths"] = rep["report_id"].map(k.get("strength", pd.Series(dtype=int))).fillna(0).astype(int)
+    rep["n_improvements"] = rep["report_id"].map(k.get("improvement", pd.Series(dtype=int))).fillna(0).astype(int)
+    themed = findings[findings["theme"] >= 0].groupby("report_id").size()
+    rep["n_themed"] = rep["report_id"].map(themed).fillna(0).astype(int)
+    return rep.sort_values(["municipality", "year"], kind="stable").reset_index(drop=True)
