@@ -74,24 +74,23 @@ def _lists(name: str, *, skip_area: int | None = None):
 
 
 def _gap_accuracy(model, lists, *, skip_sentence_ends: bool) -> float:
-    from kompasstext.segmentation.features import is_candidate, must_continue
+    """Teacher-forced accuracy of the gap decisions (constraints + model) against the true items."""
+    from kompasstext.segmentation.boundary import decide_gap, walk_gaps
 
     ok = n = 0
     for text, starts, ctx in lists:
         toks = tokenize(text)
-        start_set, since, first = set(starts), 1, 0
-        names = NameEvidence(ctx)
-        for i in range(1, len(toks)):
-            if not is_candidate(toks[i]):
-                since += 1
-                continue
+        start_set = set(starts)
+
+        def score(i, feats):
+            nonlocal ok, n
             label = toks[i].start in start_set
-            f = gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text)
-            if not (skip_sentence_ends and "L_sent_end" in f):
-                p = 0.0 if must_continue(f) else model.proba(f)
-                ok += (p >= model.threshold) == label
+            if not (skip_sentence_ends and "L_sent_end" in feats):
+                ok += (decide_gap(model, feats) >= model.threshold) == label
                 n += 1
-            since, first = (1, i) if label else (since + 1, first)
+            return label
+
+        walk_gaps(toks, NameEvidence(ctx), score)
     return ok / n
 
 

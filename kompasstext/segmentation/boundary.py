@@ -16,8 +16,10 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
-from .features import NameEvidence, gap_features, is_candidate, list_style, must_continue, must_split, tokenize
+from .features import (NameEvidence, Token, gap_features, is_candidate, list_style, must_continue, must_split,
+                       tokenize)
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "boundary_model.json"
 
@@ -49,25 +51,41 @@ def _load_cached(path: str) -> BoundaryModel:
     return BoundaryModel(weights=data["weights"], threshold=data.get("threshold", 0.5), meta=data.get("meta", {}))
 
 
-def boundaries(text: str, *, model: BoundaryModel, names: NameEvidence | None = None,
-               return_proba: bool = False) -> list[int] | list[tuple[int, float]]:
-    """Character offsets in ``text`` where a new item starts (the first item's start excluded)."""
-    names = names or NameEvidence("")
-    toks = tokenize(text)
-    out = []
+def walk_gaps(tokens: list[Token], names: NameEvidence, decide: Callable[[int, dict[str, float]], bool]) -> None:
+    """Visit the candidate gaps left to right, keeping the "current item" state; ``decide(i, feats)`` says
+    whether an item starts at ``tokens[i]`` (the model when decoding, the label when training)."""
     since, first = 1, 0
-    style = list_style(toks)
-    for i in range(1, len(toks)):
-        if not is_candidate(toks[i]):
+    style = list_style(tokens)
+    for i in range(1, len(tokens)):
+        if not is_candidate(tokens[i]):
             since += 1
             continue
-        feats = gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text, style=style)
-        p = 0.0 if must_continue(feats) else 1.0 if must_split(feats) else model.proba(feats)
-        if p >= model.threshold:
-            out.append((toks[i].start, p))
+        feats = gap_features(tokens, i, words_since=since, names=names, item_first=tokens[first].text, style=style)
+        if decide(i, feats):
             since, first = 1, i
         else:
             since += 1
+
+
+def decide_gap(model: BoundaryModel, feats: dict[str, float]) -> float:
+    """Boundary probability of a gap: the linguistic constraints first, then the model."""
+    return 0.0 if must_continue(feats) else 1.0 if must_split(feats) else model.proba(feats)
+
+
+def boundaries(text: str, *, model: BoundaryModel, names: NameEvidence | None = None,
+               return_proba: bool = False) -> list[int] | list[tuple[int, float]]:
+    """Character offsets in ``text`` where a new item starts (the first item's start excluded)."""
+    toks = tokenize(text)
+    out: list[tuple[int, float]] = []
+
+    def decide(i: int, feats: dict[str, float]) -> bool:
+        p = decide_gap(model, feats)
+        if p >= model.threshold:
+            out.append((toks[i].start, p))
+            return True
+        return False
+
+    walk_gaps(toks, names or NameEvidence(""), decide)
     return out if return_proba else [s for s, _ in out]
 
 

@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from .boundary import DEFAULT_WEIGHTS, BoundaryModel
-from .features import NameEvidence, gap_features, is_candidate, list_style, tokenize
+from .boundary import walk_gaps
+from .features import NameEvidence, tokenize
 
 #: L2 regularisation strength (sklearn's C); small data, so keep the model smooth
 C = 0.5
@@ -53,18 +54,15 @@ def gap_dataset(lists) -> tuple[list[dict], list[int], list[int]]:
         names = names_cache.setdefault(gid, NameEvidence(ctx))
         toks = tokenize(text)
         start_set = set(starts)
-        since, first = 1, 0
-        style = list_style(toks)
-        for i in range(1, len(toks)):
-            if not is_candidate(toks[i]):
-                since += 1
-                continue
+
+        def record(i: int, feats: dict) -> bool:
             label = int(toks[i].start in start_set)
-            X.append(gap_features(toks, i, words_since=since, names=names, item_first=toks[first].text, style=style))
+            X.append(feats)
             y.append(label)
             groups.append(gid)
-            since = 1 if label else since + 1
-            first = i if label else first
+            return bool(label)
+
+        walk_gaps(toks, names, record)
     return X, y, groups
 
 
