@@ -35,8 +35,8 @@ _LAZY = {
     "link_findings": "kompasstext.links",
     "score_links": "kompasstext.links",
     "framework_matrix": "kompasstext.links",
-    "examples": "kompasstext.examples",
-    "examples_for": "kompasstext.examples",
+    "examples": "kompasstext.exemplars",
+    "examples_for": "kompasstext.exemplars",
     "report": "kompasstext.reporting",
 }
 

@@ -136,7 +136,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", 'who = kt.examples_for(corpus, "Norrtälje", top=2)\n'
                  'who[["improvement", "municipality", "finding", "citation"]].head(8)'),
         ("md", "## Utvärderarnas beröm\n\nMeningar där utvärderarna lyfter fram något som gott exempel."),
-        ("code", 'from kompasstext.examples import praise\n\npr = praise(corpus)\npr.head()'),
+        ("code", 'from kompasstext.exemplars import praise\n\npr = praise(corpus)\npr.head()'),
         ("code", 'counts = pr.groupby("municipality").size()\nax = counts.plot(kind="bar", rot=0, figsize=(6, 3))\n'
                  'ax.set_ylabel("omnämnanden")\nax.set_title("Beröm per kommun")\nplt.tight_layout()\nplt.show()'),
     ],

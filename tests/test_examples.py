@@ -18,9 +18,9 @@ import pytest
 import kompasstext as kt
 from kompasstext.corpus import Corpus
 from kompasstext.errors import KompassWarning
-from kompasstext.examples import EXAMPLE_COLUMNS, PRAISE_COLUMNS, WEIGHTS, praise
-from kompasstext.examples.cues import find_cues
-from kompasstext.examples.names import gazetteer, municipality_names
+from kompasstext.exemplars import EXAMPLE_COLUMNS, PRAISE_COLUMNS, WEIGHTS, praise
+from kompasstext.exemplars.cues import find_cues
+from kompasstext.exemplars.names import gazetteer, municipality_names
 from kompasstext.model import Area, Passage, Report
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -218,9 +218,8 @@ def test_examples_for(corpus):
 
 
 def test_lazy_names_resolve_to_callables():
-    code = ("import sys, kompasstext as kt; f = kt.examples; import kompasstext.commands.examples; "
-            "import kompasstext.examples as m; assert callable(f) and callable(m) and callable(kt.examples); "
-            "assert callable(kt.examples.praise) and callable(m.praise) and callable(kt.examples_for); "
+    code = ("import sys, kompasstext as kt; import kompasstext.exemplars.rank; import kompasstext.commands.examples; "
+            "assert callable(kt.examples) and callable(kt.examples_for) and kt.examples.__module__.endswith('rank'); "
             "assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 

@@ -246,3 +246,13 @@ def test_bundled_xlsx_has_rows():
     assert wb.sheetnames == ["findings", "scores", "themes", "matrix", "score_links", "examples"]
     for name in wb.sheetnames:
         assert wb[name].max_row > 1, f"sheet {name} is empty"
+
+
+def test_unknown_municipality_is_a_clear_error():
+    from kompasstext.errors import KompassError
+    from kompasstext.reporting import compute
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(KompassError, match="Göteborg.*Nacka"):
+            compute(ROOT / "corpora" / "kommunkompassen", municipality="Göteborg")

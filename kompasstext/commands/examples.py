@@ -30,7 +30,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..corpus import read_corpus
-    from ..examples import examples
+    from ..exemplars import examples
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KompassWarning)  # parse diagnostics: see `kompasstext parse`

@@ -30,6 +30,8 @@ def strip_tags(text: str) -> str:
 
 def strip_emphasis(text: str) -> str:
     """Remove markdown ``*``/``_`` emphasis markers, keeping the words."""
+    if "*" not in text and "_" not in text:  # fast path (most items): both patterns need one of them
+        return text
     prev = None
     while prev != text:
         prev, text = text, _MD_EMPH.sub(r"\2", text)

@@ -83,11 +83,15 @@ def decode_bytes(data: bytes, *, path: PathLike = "<bytes>") -> tuple[str, str, 
     return text, enc, [diag]
 
 
+#: control bytes counted as binary evidence (all below 32 except TAB, LF, FF, CR)
+_CTRL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:65536]
     if b"\x00" in head:
         return True
-    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    ctrl = len(head) - len(head.translate(None, _CTRL_BYTES))
     return ctrl > max(8, len(head) // 100)
 
 

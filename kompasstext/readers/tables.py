@@ -42,6 +42,8 @@ def header_kind(cell: str) -> Kind | None:
 
 def header_kinds(line: str) -> list[Kind] | None:
     """The column kinds of a list-table header line (two tab-separated cells of different kinds)."""
+    if line.count("\t") != 1:  # fast path: not two cells
+        return None
     cells = [c for c in line.split("\t")]
     if len(cells) != 2:
         return None

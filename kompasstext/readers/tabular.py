@@ -9,7 +9,7 @@ tables → findings, the rest → passages) and the structural features their sn
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Area, Diagnostic, Finding, Passage
 from .sections import blocks, find_area_headings, passages_from_blocks
@@ -50,7 +50,16 @@ _ITALIC_WHOLE = re.compile(r"^(\*|_)(?![*_\s])(?:(?!\1).)+(?<!\s)\1[ \t]*$")
 
 
 def structure_features(doc: SourceText) -> Features:
-    text = doc.text
+    """The :class:`Features` of ``doc`` (computed once per document and text: every sniffer asks)."""
+    cached = doc.__dict__.get("_structure_features")
+    if cached is not None and cached[0] is doc.text:
+        return replace(cached[1])
+    f = _structure_features(doc.text)
+    doc.__dict__["_structure_features"] = (doc.text, f)
+    return replace(f)
+
+
+def _structure_features(text: str) -> Features:
     f = Features()
     lines = text.split("\n")
     f.lines = len(lines)

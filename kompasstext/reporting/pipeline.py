@@ -16,9 +16,9 @@ Columns the renderer relies on (extra columns are kept and exported):
 ``score_links``  :func:`kompasstext.links.score_links` (means, difference, CI, p-values, note)
 ``matrix``       :func:`kompasstext.links.framework_matrix`: municipality × theme id, "S" / "I" / "S+I" / "";
                  ``matrix_counts`` the number of findings
-``examples``     theme_id + :data:`kompasstext.examples.EXAMPLE_COLUMNS` (municipality, finding, citation,
+``examples``     theme_id + :data:`kompasstext.exemplars.EXAMPLE_COLUMNS` (municipality, finding, citation,
                  rank_score, ...): the good examples of each theme
-``profile``      (with a municipality) :func:`kompasstext.examples.examples_for`
+``profile``      (with a municipality) :func:`kompasstext.exemplars.examples_for`
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ GROUPS = ("strength", "improvement", "both", "absent")
 
 
 def citation(file: Any, page: Any, start: Any, end: Any) -> str:
-    """``"<file>, s. <page>, tecken <start>–<end>"`` (unknown parts left out), as in :mod:`kompasstext.examples`."""
+    """``"<file>, s. <page>, tecken <start>–<end>"`` (unknown parts left out), as in :mod:`kompasstext.exemplars`."""
     parts = [str(file) if _ok(file) else "?"]
     if _ok(page):
         parts.append(f"s. {int(page)}")
@@ -113,7 +113,8 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
         known = sorted({str(r.municipality) for r in corpus.reports})
         match = [m for m in known if m.casefold() == municipality.casefold()]
         if not match:
-            raise KompassError(f"no report of municipality {municipality!r} in the corpus (have: {', '.join(known)})")
+            raise KompassError("E006", None, f"--municipality {municipality!r}: no report of it in the corpus "
+                                             f"(municipalities: {', '.join(known)})")
         municipality = match[0]
     lap("läsa")
 
@@ -134,6 +135,10 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
 
     examples = _examples(corpus, model, theme_tab, n_examples, embedder)
     profile = _profile(corpus, municipality, model, embedder) if municipality else None
+    for table in (examples, profile):
+        for note in (getattr(table, "attrs", None) or {}).get("notes", []):
+            if note and note not in notes:
+                notes.append(str(note))
     lap("exempel")
 
     areas = corpus.areas
@@ -305,9 +310,9 @@ def theme_matrix(findings: pd.DataFrame, themes: pd.DataFrame) -> tuple[pd.DataF
 
 # ----------------------------------------------------------------------------------- examples
 def _examples(corpus: Any, model: Any, themes: pd.DataFrame, n: int, embedder: Any) -> pd.DataFrame:
-    """The top ``n`` strengths of each theme, ranked by :func:`kompasstext.examples.examples` with the
+    """The top ``n`` strengths of each theme, ranked by :func:`kompasstext.exemplars.examples` with the
     theme as the query."""
-    from ..examples import EXAMPLE_COLUMNS, examples
+    from ..exemplars import EXAMPLE_COLUMNS, examples
 
     parts = []
     for t in themes["theme_id"]:
@@ -317,11 +322,13 @@ def _examples(corpus: Any, model: Any, themes: pd.DataFrame, n: int, embedder: A
     if not parts:
         return pd.DataFrame(columns=["theme_id"] + EXAMPLE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
-    return out[["theme_id"] + [c for c in out.columns if c != "theme_id"]]
+    out = out[["theme_id"] + [c for c in out.columns if c != "theme_id"]]
+    out.attrs["notes"] = list(dict.fromkeys(n for p in parts for n in p.attrs.get("notes", [])))
+    return out
 
 
 def _profile(corpus: Any, municipality: str, model: Any, embedder: Any) -> pd.DataFrame:
-    from ..examples import examples_for
+    from ..exemplars import examples_for
 
     return examples_for(corpus, municipality, themes=model, embedder=embedder)
 

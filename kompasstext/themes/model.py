@@ -65,12 +65,18 @@ class ThemeModel:
     min_municipalities: a theme must span this many municipalities to recur.
     seeds: ``{label: [phrase, ...]}`` guided themes.
     n_keyphrases: keyphrases kept per theme; n_representatives: medoid findings shown per theme.
+    large_n: above this many findings ``fit`` never builds an n x n matrix: the cut is estimated from
+        the best cross-municipality similarities of a sample of ``n_micro`` findings (computed a block
+        at a time), the findings are grouped into ``n_micro`` micro-clusters (mini-batch k-means) whose
+        means are agglomerated by the same rule, and assignment goes through theme centroids.
+    n_micro: micro-clusters (and cut sample size) of the large-n path; with ``n <= n_micro`` the
+        large-n path gives exactly the small-n themes.
     """
 
     def __init__(self, embedder: Any = None, *, weights: tuple[float, float, float] = (0.7, 0.3, 0.1),
                  cut_quantile: float = 0.1, fence: float = 1.5, min_municipalities: int = 2,
                  seeds: Mapping[str, Sequence[str]] | None = None, n_keyphrases: int = 8,
-                 n_representatives: int = 3) -> None:
+                 n_representatives: int = 3, large_n: int = 5000, n_micro: int = 2000) -> None:
         self.embedder = embedder
         self.weights = weights
         self.cut_quantile = cut_quantile
@@ -79,11 +85,14 @@ class ThemeModel:
         self.seeds = seeds
         self.n_keyphrases = n_keyphrases
         self.n_representatives = n_representatives
+        self.large_n = large_n
+        self.n_micro = n_micro
 
     # ------------------------------------------------------------------ helpers
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("embedder", "weights", "cut_quantile", "fence",
-                                              "min_municipalities", "seeds", "n_keyphrases", "n_representatives")}
+                                              "min_municipalities", "seeds", "n_keyphrases", "n_representatives",
+                                              "large_n", "n_micro")}
 
     def _embedder(self) -> Any:
         if self.embedder is None:
@@ -115,8 +124,16 @@ class ThemeModel:
         self.space_ = C.Space.fit(E, A, toks)
         F = self.space_.transform(E, A, toks)
         mun = df["municipality"].astype(str).to_numpy()
-        S = C.similarity(F, F, self.weights)
-        best = C.best_cross_similarity(S, mun)
+        X = C.stacked(F, self.weights)  # X @ X.T is the similarity matrix
+        large = len(df) > self.large_n
+        if large:  # the cut from a sample of rows, a block at a time
+            rows = np.arange(len(df))
+            if len(rows) > self.n_micro:
+                rows = np.sort(np.random.default_rng(0).choice(len(rows), self.n_micro, replace=False))
+            best = C.best_cross_similarity_blocks(X, mun, rows)
+        else:
+            S = X @ X.T
+            best = C.best_cross_similarity(S, mun)
         finite = best[np.isfinite(best)]
         cut = float(np.quantile(finite, self.cut_quantile)) if len(finite) else np.inf
 
@@ -143,7 +160,9 @@ class ThemeModel:
         rest = np.where(seeded < 0)[0]
         proto = np.full(len(df), -1, int)
         if len(rest):
-            proto[rest] = C.recurring(C.agglomerate(S[np.ix_(rest, rest)], cut), mun[rest], self.min_municipalities)
+            clusters = C.agglomerate_large(X[rest], cut, self.n_micro) if large else \
+                C.agglomerate(S[np.ix_(rest, rest)], cut)
+            proto[rest] = C.recurring(clusters, mun[rest], self.min_municipalities)
         # inductive prototypes, numbered after the seeds in canonical order of first member
         ids = [c for c in dict.fromkeys(proto.tolist()) if c >= 0]
         remap = {c: len(seed_items) + k for k, c in enumerate(ids)}
@@ -170,7 +189,8 @@ class ThemeModel:
     def _assign_features(self, F: C.Features) -> tuple[np.ndarray, np.ndarray]:
         if len(self.prototype_theme_) == 0:
             return np.full(len(F.text), -1, int), np.full(len(F.text), -np.inf)
-        return C.assign(C.similarity(F, self.prototypes_, self.weights), self.prototype_theme_, self.threshold_)
+        ids, cent = C.theme_centroids(C.stacked(self.prototypes_, self.weights), self.prototype_theme_)
+        return C.assign_centroids(C.stacked(F, self.weights), ids, cent, self.threshold_)
 
     def _finish(self, df: pd.DataFrame, cores: list[str], F: C.Features, E: np.ndarray) -> None:
         labels, score = self._assign_features(F)

@@ -3,7 +3,7 @@
 ``rank_score = similarity + WEIGHTS["score"] * score_component + WEIGHTS["praise"] * praise_component``
 
 * ``similarity = WEIGHTS["text"] * cos(centred e5 embeddings) + WEIGHTS["lexical"] * cos(lemma TF-IDF)``
-  between the query and the finding (see :mod:`kompasstext.examples.index`);
+  between the query and the finding (see :mod:`kompasstext.exemplars.index`);
 * ``score_component`` in [0, 1]: the percent achieved on the sub-question the finding is linked to
   (:func:`kompasstext.links.link_findings`) times the link confidence, for strengths (a strength where
   the municipality scored high is the stronger example); ``1 - percent`` for improvements; 0 with a
@@ -199,7 +199,7 @@ def examples(corpus: Any, *, query: Any = None, theme: int | str | None = None, 
         An embedder with ``encode(texts)`` (default :class:`kompasstext.embedding.Embedder` with
         "query: "); a fitted :class:`~kompasstext.themes.ThemeModel` (adds ``theme``/``theme_label``).
 
-    Notes (e.g. links unavailable) are in ``df.attrs["notes"]``.  See :mod:`kompasstext.examples.rank`
+    Notes (e.g. links unavailable) are in ``df.attrs["notes"]``.  See :mod:`kompasstext.exemplars.rank`
     for the ranking formula and :data:`WEIGHTS`.
 
     >>> import kompasstext as kt

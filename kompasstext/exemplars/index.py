@@ -1,4 +1,4 @@
-"""The search index behind :func:`~kompasstext.examples.examples`: one per (corpus, embedder), built once.
+"""The search index behind :func:`~kompasstext.exemplars.examples`: one per (corpus, embedder), built once.
 
 Findings are embedded by their core text (opening directive stripped, as themes do) with the same
 :class:`~kompasstext.embedding.Embedder` ("query: " prompt), then mean-centred over the corpus and
