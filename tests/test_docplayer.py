@@ -79,3 +79,14 @@ def test_pages_from_the_page_lines(parsed):
     first = r.area(1).findings[0]
     assert first.page == 8  # "… 8 (25)" is the page the area-1 lists sit on
     assert r.area(8).findings[-1].page == 21
+
+
+def test_template_without_rubric_box():
+    text = transcript("Styrkor Tydlig plan Förbättringsmöjligheter Utveckla dialogen",
+                      "Styrkor Gott bemötande Förbättringsmöjligheter Mät tillgängligheten")
+    text = text.replace(" Rubriker Strategi Information Poäng 55", " Poäng 55").replace(
+        " Rubriker Strategi Bemötande Poäng 48", " Poäng 48")
+    r = read(text)
+    assert [(a.number, a.title, a.score) for a in r.areas] == [
+        (1, "Offentlighet och demokrati", 55), (2, "Tillgänglighet och brukarorientering", 48)]
+    assert [f.text for f in r.findings] == ["Tydlig plan", "Utveckla dialogen", "Gott bemötande", "Mät tillgängligheten"]

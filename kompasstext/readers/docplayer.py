@@ -22,6 +22,9 @@ from .source import SourceText
 
 _TRANSCRIPT = re.compile(r"^[ \t]*Transkript(?:ion)?:?[ \t]*$", re.M | re.I)
 _AREA = re.compile(r"(?<![\w.])Område\s+(?P<num>[1-9])\s+(?P<title>[^\n]{3,120}?)\s+Rubriker\b")
+# templates without a rubric box: the title runs up to the score or the first section word
+_AREA_LOOSE = re.compile(r"(?<![\w.])Område\s+(?P<num>[1-9])\s+(?P<title>[A-ZÅÄÖ][^\n.]{2,100}?)"
+                         r"\s+(?=Poäng\b|Allmänt\b|Sammanfattning\b|Inledning\b)")
 _POINTS = re.compile(r"\bPoäng\s*:?\s*(?P<score>\d{1,3})\b")
 _SCORE_SECTION = re.compile(r"(?<![\w])(?:\d\.?\s+)?Översikt\s+av\s+poängfördelning(?!\s*\.{2,})", re.I)
 _PAGE_NO = re.compile(r"^(?P<prefix>.{0,160}?)(?<!\d)(?P<page>\d{1,3})\s?\(\s?(?P<of>\d{1,3})\s?\)\s", re.M)
@@ -41,7 +44,7 @@ class DocplayerReader:
             return 0.0
         long_chars = sum(len(t) for t in lines if len(t) > 800)
         share = long_chars / max(1, sum(len(t) for t in lines))
-        has_areas = len({m.group("num") for m in _AREA.finditer(doc.text)}) >= 2
+        has_areas = any(len({m.group("num") for m in rx.finditer(doc.text)}) >= 2 for rx in (_AREA, _AREA_LOOSE))
         tabs = doc.text.count("\t") / max(1, len(lines))
         score = share * (1.0 if has_areas else 0.3) * (0.3 if tabs > 0.5 else 1.0)
         return round(score, 3)
@@ -146,9 +149,11 @@ def _area_headings(text: str, start: int, end: int) -> list[re.Match]:
     """The body's area headings, one per number, in order (table-of-contents entries are skipped:
     they have no ``Rubriker`` box after them)."""
     found: dict[int, re.Match] = {}
-    for m in _AREA.finditer(text, start, end):
-        n = int(m.group("num"))
-        found.setdefault(n, m)
+    for rx in (_AREA, _AREA_LOOSE):
+        for m in rx.finditer(text, start, end):
+            found.setdefault(int(m.group("num")), m)
+        if len(found) >= 2:
+            break
     heads = sorted(found.values(), key=lambda m: m.start())
     return heads
 
