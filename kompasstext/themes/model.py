@@ -232,7 +232,8 @@ class ThemeModel:
                 label = self.labels_overrides_[t]
             elif per_theme[t]:
                 label = choose_label(list(members["core"]), self._emb[m], np.stack([cand_emb[c] for c in per_theme[t]]),
-                                     per_theme[t], kps.get(t, []))
+                                     per_theme[t], kps.get(t, []),
+                                     exclude_names=sorted(set(df["municipality"].astype(str))))
             else:
                 label = ""
             reps = []
