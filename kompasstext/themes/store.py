@@ -4,7 +4,7 @@ Layout of the directory: ``model.json`` (parameters, vocabulary, thresholds, lab
 fitted findings table), ``*.npy`` (prototype features, embeddings, means, idf).  Theme ids, merges,
 splits and renames survive the round trip.
 
->>> # model.save("themes-model"); ThemeModel.load("themes-model")   # doctest: +SKIP
+>>> model.save("themes-model"); ThemeModel.load("themes-model")   # doctest: +SKIP
 """
 from __future__ import annotations
 
