@@ -185,3 +185,11 @@ def test_markdown_headings_kinds_and_area_bounds():
         ("s", "Information", "Gott exempel."), ("s", "Hållbar utveckling", "Miljöplan finns nu.")]
     assert [(f.heading, f.text) for f in a2.findings] == [(None, "Kundcenter.")]
     assert [(p.heading, p.text) for p in a1.passages] == [("Allmänt", "Prosa här.")]
+
+
+def test_runon_items_are_marked_segmented(reports):
+    """Only the run-on cell's items come from the segmenter (and so never train it)."""
+    r = reports["nacka_2021"]
+    seg = [f for f in r.findings if f.segmented]
+    assert seg and {f.area for f in seg} == {1}
+    assert not any(f.segmented for f in reports["osthammar_2017"].findings)

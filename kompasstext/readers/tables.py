@@ -125,6 +125,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 class _Item:
     kind: Kind
     pieces: list[tuple[int, int]]
+    segmented: bool = False  # boundaries decided by the segmenter (a run-on cell), not by delimiters
 
 
 def _cell_pieces(text: str, cell: Cell, bullet_table: bool) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
@@ -191,7 +192,7 @@ def read_list_tables(text: str, start: int, end: int, area: int, *, line_of=None
                     if s >= e:
                         continue
                     spans = [_trim(text, a, b) for a, b in segmenter(text, s, e)]
-                    col.extend(_Item(cell.kind, [sp]) for sp in spans if sp[0] < sp[1])
+                    col.extend(_Item(cell.kind, [sp], segmented=True) for sp in spans if sp[0] < sp[1])
                     diags.append(Diagnostic(
                         "W105", f"run-on {cell.kind} cell split into {len(spans)} items by the segmenter",
                         severity="info", area=area, start=s, end=e, line=line_of(s) if line_of else None))
@@ -216,5 +217,5 @@ def read_list_tables(text: str, start: int, end: int, area: int, *, line_of=None
                     diags.append(Diagnostic("W109", "empty list item skipped", severity="info", area=area,
                                             start=s0, end=e0, line=line_of(s0) if line_of else None))
                     continue
-                findings.append(Finding(kind=kind, text=joined, area=area, start=s0, end=e0))
+                findings.append(Finding(kind=kind, text=joined, area=area, start=s0, end=e0, segmented=item.segmented))
     return findings, tables, diags

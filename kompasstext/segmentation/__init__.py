@@ -24,8 +24,10 @@ def _names_for(context: str) -> NameEvidence:
     return NameEvidence(context)
 
 
-def _segment(text: str, start: int, end: int, context: str | None) -> list[tuple[int, int]]:
-    names = _names_for(context) if context else NameEvidence("")
+def _segment(text: str, start: int, end: int, context: str | None, *,
+             names: NameEvidence | None = None) -> list[tuple[int, int]]:
+    if names is None:
+        names = _names_for(context) if context else NameEvidence("")
     chunk = text[start:end]
     cuts = [0] + boundaries(chunk, model=BoundaryModel.load(), names=names) + [len(chunk)]
     spans = []
@@ -48,10 +50,8 @@ def segment_spans(text: str, start: int = 0, end: int | None = None, *, context:
     blanked.
     """
     end = len(text) if end is None else end
-    if context is None:
-        from .features import blank_spans
-
-        context = blank_spans(text, [(start, end)])
+    if context is None:  # the report minus this list (the whole text's evidence is built once, cached)
+        return _segment(text, start, end, None, names=_names_for(text).minus(NameEvidence(text[start:end])))
     return _segment(text, start, end, context)
 
 

@@ -119,6 +119,14 @@ class NameEvidence:
         self._lower = lower
         self._bigrams = bigrams
 
+    def minus(self, other: "NameEvidence") -> "NameEvidence":
+        """This evidence without ``other``'s counts (e.g. the report minus the list being segmented)."""
+        out = NameEvidence.__new__(NameEvidence)
+        out._after_fw = self._after_fw - other._after_fw
+        out._lower = self._lower - other._lower
+        out._bigrams = self._bigrams - other._bigrams
+        return out
+
     def is_name(self, word: str) -> bool:
         w = word.strip(_STRIP)
         return bool(w) and self._after_fw[w] > 0 and self._after_fw[w] >= self._lower[w.lower()]
