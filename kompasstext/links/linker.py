@@ -129,6 +129,20 @@ def _core(text: str) -> str:
     return _clean(core_text(_clean(text))) or _clean(text)
 
 
+def _top_k_stable(S: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the column indices of the ``k`` largest values, largest first, ties by column index —
+    the first ``k`` of ``np.argsort(-S[i], kind="stable")``, without sorting whole rows."""
+    n, m = S.shape
+    if m <= k:
+        return np.argsort(-S, axis=1, kind="stable")
+    kth = -np.partition(-S, k - 1, axis=1)[:, k - 1]
+    out = np.empty((n, k), dtype=np.intp)
+    for i in range(n):
+        idx = np.flatnonzero(S[i] >= kth[i])                      # ascending column index
+        out[i] = idx[np.argsort(-S[i, idx], kind="stable")[:k]]
+    return out
+
+
 class _Linker:
     def __init__(self, reports: list[Report], *, use_narrative: bool, embedder: Any, use_embeddings: bool,
                  weights: LinkWeights):
@@ -285,37 +299,73 @@ class _Linker:
                     rows.append((ti, i, c, _clean(f.text)))
         if not rows:
             return
+        k_nb = self.w.k_neighbours
+        # the confident findings, once per pass: their distinct texts' embedding and TF-IDF rows (the
+        # similarity of a finding to a confident finding is looked up through ``inv``), their report and
+        # their concept (as an index into ``concepts``)
         conf_texts = [r[3] for r in rows]
-        for ti, t in enumerate(self.tasks):
+        uniq = list(dict.fromkeys(conf_texts))
+        upos = {x: i for i, x in enumerate(uniq)}
+        inv = np.array([upos[x] for x in conf_texts], dtype=np.intp)
+        urows = self.sim._rows(uniq)
+        E_u = self.sim.E[urows] if self.sim.E is not None else None
+        T_uT = self.sim.T[urows].T.tocsr()
+        concepts = list(dict.fromkeys(r[2] for r in rows))
+        cpos = {c: i for i, c in enumerate(concepts)}
+        conf_c = np.array([cpos[r[2]] for r in rows], dtype=np.intp)
+        rid_codes: dict[str, int] = {}
+        conf_rid = np.array([rid_codes.setdefault(self.tasks[r[0]].rid, len(rid_codes)) for r in rows],
+                            dtype=np.intp)
+        # where each concept lands in each revision: (its own question, the related ones)
+        landing: dict[str | None, list[tuple[str | None, list[str]]]] = {}
+
+        def _landing(fw: str | None) -> list[tuple[str | None, list[str]]]:
+            if fw not in landing:
+                landing[fw] = [(subquestion_for(c, fw), related_subquestions(c, fw)) for c in concepts]
+            return landing[fw]
+
+        for t in self.tasks:
             ftexts = [_clean(f.text) for f in t.area.findings]
-            S = self.sim.score(ftexts, conf_texts)
-            fw = t.report.framework
+            n_q = len(t.qids)
             # where each confident neighbour's concept lands among this area's questions
-            target: list[dict[int, float]] = []
-            for r in rows:
-                dest: dict[int, float] = {}
-                q = subquestion_for(r[2], fw)
+            target = np.zeros((len(concepts), n_q))
+            has = np.zeros(len(concepts), dtype=bool)
+            for ci, (q, related) in enumerate(_landing(t.report.framework)):
                 if q in t.qids:
-                    dest[t.qids.index(q)] = 1.0
+                    target[ci, t.qids.index(q)] = 1.0
+                    has[ci] = True
                 else:
-                    rel = [x for x in related_subquestions(r[2], fw) if x in t.qids]
+                    rel = [x for x in related if x in t.qids]
                     for x in rel:
-                        dest[t.qids.index(x)] = 0.5 / len(rel)
-                target.append(dest)
-            other = np.array([self.tasks[r[0]].rid != t.rid and bool(target[k]) for k, r in enumerate(rows)])
-            L = np.zeros((len(ftexts), len(t.qids)))
+                        target[ci, t.qids.index(x)] = 0.5 / len(rel)
+                    has[ci] = bool(rel)
+            other = has[conf_c]
+            if t.rid in rid_codes:
+                other &= conf_rid != rid_codes[t.rid]
+            L = np.zeros((len(ftexts), n_q))
             if other.any():
                 cand = np.where(other)[0]
-                for i in range(len(ftexts)):
-                    top = cand[np.argsort(-S[i, cand], kind="stable")[: self.w.k_neighbours]]
-                    wts = softmax(S[i, top] / self.w.temperature)
-                    votes = np.full(len(t.qids), 0.05)
-                    for k, wt in zip(top, wts):
-                        for j, share in target[k].items():
-                            votes[j] += wt * share
-                    L[i] = np.log(votes / votes.sum())
+                S = self._conf_scores(ftexts, E_u, T_uT)[:, inv[cand]]      # (findings, candidates)
+                top = _top_k_stable(S, k_nb)                                  # candidate positions
+                St = np.take_along_axis(S, top, axis=1)
+                wts = softmax(St / self.w.temperature)
+                tc = conf_c[cand][top]                                        # concepts of the neighbours
+                votes = np.full((len(ftexts), n_q), 0.05)
+                for p in range(top.shape[1]):                                 # neighbours in rank order
+                    votes += wts[:, p:p + 1] * target[tc[:, p]]
+                L = np.log(votes / votes.sum(axis=1, keepdims=True))
                 L -= L.mean(axis=1, keepdims=True)
             t.scores["corpus"] = L
+
+    def _conf_scores(self, ftexts: list[str], E_u: np.ndarray | None, T_uT: Any) -> np.ndarray:
+        """``self.sim.score(ftexts, uniq)`` against the precomputed confident-text matrices."""
+        from .textsim import E5_SCALE, TFIDF_SCALE
+
+        a = self.sim._rows(ftexts)
+        n = T_uT.shape[1]
+        sem = (self.sim.E[a] @ E_u.T).astype(float) if E_u is not None else np.zeros((len(a), n))
+        lex = np.asarray((self.sim.T[a] @ T_uT).todense(), dtype=float)
+        return sem / E5_SCALE + lex / TFIDF_SCALE
 
     # -- output ---------------------------------------------------------------------------------------
     def frame(self) -> pd.DataFrame:
