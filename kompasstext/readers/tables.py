@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lang.sv import heading_kind
 from ..model import Diagnostic, Finding, Kind
 from .cleaning import BULLET_CHARS, clean_item, strip_emphasis, strip_tags
 from .sections import iter_lines
 
-_STRENGTH = re.compile(r"(?:styrk(?:a|or|orna)|starka\s+sidor|positiva\s+iakttagelser)", re.I)
-_IMPROVEMENT = re.compile(
-    r"(?:förbättrings\w*|förbättringar|utvecklings(?:områden|område|möjligheter|möjlighet|förslag)"
-    r"|svagheter|svaga\s+sidor|att\s+utveckla)", re.I)
 _SEPARATOR = re.compile(r"^[ \t]*-{2,}[ \t]*(?:\t[ \t]*-{2,}[ \t]*)+$")
 # a middle dot is a bullet only standing alone (legacy code pages have no "•" and write "·")
 _BULLET = re.compile(rf"[{BULLET_CHARS.replace('·', '')}]|(?<!\S)·(?=\s)")
@@ -33,11 +30,7 @@ def header_kind(cell: str) -> Kind | None:
     t = strip_emphasis(strip_tags(cell)).strip().rstrip(":").strip()
     if not t or len(t) > 40:
         return None
-    if _STRENGTH.fullmatch(t):
-        return "strength"
-    if _IMPROVEMENT.fullmatch(t):
-        return "improvement"
-    return None
+    return heading_kind(t, header=True)  # type: ignore[return-value]
 
 
 def header_kinds(line: str) -> list[Kind] | None:

@@ -31,10 +31,13 @@ def list_heading_pattern() -> re.Pattern:
     return re.compile(r"(?<![\w-])(?P<word>" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I)
 
 
-def heading_kind(word: str) -> str | None:
-    """``"strength"``/``"improvement"`` for a list-heading word, else None."""
-    w = word.strip().casefold()
-    for kind, words in list_headings().items():
+def heading_kind(word: str, *, header: bool = False) -> str | None:
+    """``"strength"``/``"improvement"`` for a list-heading word, else None; ``header=True`` also accepts
+    the phrases that count only as a whole table-header cell or heading ("Att utveckla")."""
+    w = " ".join(word.split()).casefold()
+    d = _load("list_headings.json")
+    for kind in ("strength", "improvement"):
+        words = d[kind] + (d["header_only"][kind] if header else [])
         if w in {x.casefold() for x in words}:
             return kind
     return None
