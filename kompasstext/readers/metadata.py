@@ -21,8 +21,8 @@ _UNIT = r"(?:kommun|stad|kommuns|stads)"
 _EVAL_SENTENCE = re.compile(
     rf"Utvärderingen\s+av\s+(?P<name>{_NAME})\s+{_UNIT}\s+(?:genomfördes|gjordes|ägde\s+rum)"
     rf"(?P<when>[^.\n]{{0,40}}?)\b(?P<year>(?:19|20)\d\d)\b", re.I)
-_ANALYS_AV = re.compile(rf"ANALYS\s+AV\s+(?P<name>(?:[A-ZÅÄÖÉ][\w-]*)(?:\s+[A-ZÅÄÖÉ][\w-]*){{0,2}}?)\s+"
-                        rf"(?P<unit>KOMMUN|STAD|kommun|stad)\b", re.I)
+_ANALYS_AV = re.compile(r"ANALYS\s+AV\s+(?P<name>(?:[A-ZÅÄÖÉ][\w-]*)(?:\s+[A-ZÅÄÖÉ][\w-]*){0,2}?)\s+"
+                        r"(?P<unit>KOMMUN|STAD|kommun|stad)\b", re.I)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _COVER_DATE = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
 _EVALUATORS = re.compile(r"Utvärderare\s*:?\s*(?P<list>[^\n]{3,240})", re.I)

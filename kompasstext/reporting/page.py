@@ -325,7 +325,7 @@ def _profile(d: ReportData, page_size: int) -> Markup:
                      f"{p['municipality'].nunique()} av {n_peers}",
                      int((p["kind"] == "strength").sum()), int((p["kind"] == "improvement").sum())])
     rows.sort(key=lambda r: (-(r[1] + r[2]), str(r[0])))
-    themes_tab = table([f"Tema", f"{mun}: styrkor", f"{mun}: förbättringar", "Övriga kommuner med temat",
+    themes_tab = table(["Tema", f"{mun}: styrkor", f"{mun}: förbättringar", "Övriga kommuner med temat",
                         "Övrigas styrkor", "Övrigas förbättringar"], rows, numeric=[1, 2, 4, 5], page_size=page_size,
                        cls="filterable") if rows else tag("p", "Kommunen har inga tematiserade fynd.", cls="empty")
     improvements = f[(f["municipality"] == mun) & (f["kind"] == "improvement")]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..lang.sv import abbreviations
+from ..lang.sv.morphology import lemma as _lemma
 
 _TOKEN = re.compile(r"\S+")
 _OPEN_QUOTES = "\"”“'’«»("
@@ -53,13 +54,6 @@ def function_words() -> frozenset[str]:
 
 def determiners() -> frozenset[str]:
     return _word_list("determiners.txt")
-
-
-@lru_cache(maxsize=65536)
-def _lemma(word: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(word, lang="sv")
 
 
 def verb_shape(word: str) -> str:

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import simplemma
 
+from ..lang.sv.morphology import lemma
+
 LANG_DIR = Path(__file__).resolve().parents[1] / "lang" / "sv"
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 _LEAD = re.compile(r"^[\s\W\d_]+", re.UNICODE)
@@ -50,12 +52,6 @@ def stopwords() -> frozenset[str]:
 def directive_openers() -> tuple[tuple[str, ...], ...]:
     """Hedges, particles and verbs of ``lang/sv/directives.txt`` as word tuples, longest first."""
     return tuple(sorted((tuple(e.split()) for e in _read_list("directives.txt")), key=len, reverse=True))
-
-
-@lru_cache(maxsize=65536)
-def lemma(word: str) -> str:
-    """simplemma's Swedish lemma of a lower-cased word."""
-    return simplemma.lemmatize(word, lang="sv")
 
 
 @lru_cache(maxsize=65536)
