@@ -44,7 +44,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-STAGES = [("läsa", "read"), ("teman", "themes"), ("kopplingar", "links"), ("poäng och matris", "scores+matrix"),
+STAGES = [("läsa", "read"), ("kopplingar", "links"), ("teman", "themes"), ("poäng och matris", "scores+matrix"),
           ("exempel", "examples")]
 
 

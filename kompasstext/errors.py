@@ -21,6 +21,7 @@ MESSAGES: dict[str, str] = {
     "E004": "the file does not exist",
     "E005": "no report files found",
     "E006": "invalid argument",
+    "E007": "saved theme model cannot be read",
     # warnings (partial result)
     "W101": "the text was not UTF-8; decoded as {encoding}",
     "W102": "the report seems truncated",

@@ -147,3 +147,27 @@ def test_seeds_are_guided_themes(findings, embedder):
     fr = model.transform_frame()
     contract = fr[fr["text"].str.contains("chefskontrakt|resultatkontrakt", case=False)]
     assert (contract["theme"] == 0).mean() >= 0.5
+
+
+def test_linked_concepts_are_a_view_and_survive_save_load(findings, embedder, tmp_path):
+    from kompasstext.themes.cluster import char_ngrams
+
+    assert char_ngrams(["avtal"], (3, 3)) == [" av", "avt", "vta", "tal", "al "]
+    df = findings.copy()
+    # a synthetic link: every finding of an area to one catalog sub-question of its revision
+    from kompasstext.links import concept_map
+
+    cm = concept_map()
+    first = {fw: [q for q in cm[f"id_{fw}"] if q] for fw in ("2010", "2015", "2020")}
+    if "framework" not in df.columns:
+        pytest.skip("gold findings frame carries no framework")
+    df["subquestion"] = [first.get(str(fw), [""])[int(a) % max(len(first.get(str(fw), [""])), 1)]
+                         for fw, a in zip(df["framework"], df["area"])]
+    df["link_confidence"] = 0.9
+    model = ThemeModel(embedder).fit(df)
+    assert model.space_.concepts and model._features.concept.shape[1] == len(model.space_.concepts)
+    assert not model._features.area.any()  # the concept replaces the area title
+    model.save(tmp_path / "m")
+    loaded = ThemeModel.load(tmp_path / "m", embedder=embedder)
+    assert loaded.space_.concepts == model.space_.concepts
+    assert (loaded.predict(df) == model.predict(df)).all()

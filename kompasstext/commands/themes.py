@@ -19,7 +19,7 @@ def run(args) -> int:
     from ..themes import ThemeModel
 
     corpus = read_corpus(args.paths)
-    model = ThemeModel(cut_quantile=args.cut_quantile).fit(corpus)
+    model = ThemeModel(cut_quantile=args.cut_quantile).fit(corpus.linked_findings)
     table = model.themes_
     for r in table.itertuples():
         print(f"{r.theme_id:>4d}  {r.label[:60]:<60s} {r.n_findings:>4d} findings {r.n_municipalities:>3d} mun. "
@@ -29,7 +29,7 @@ def run(args) -> int:
     if args.json:
         themes = json.loads(table.to_json(orient="records", force_ascii=False))
         keys = ["report_id", "area", "kind", "finding_index"]
-        if set(keys) <= set(fr.columns):  # the finding's linked sub-question (kompasstext.links)
+        if set(keys) <= set(fr.columns) and "subquestion" not in fr.columns:  # linked sub-question (kompasstext.links)
             fr = fr.merge(corpus.links[keys + ["subquestion"]], on=keys, how="left")
         cols = ["report_id", "municipality", "year", "area", "kind", "text", "finding_index", "theme",
                 "theme_label", "score", "reason", "subquestion"]

@@ -66,6 +66,9 @@ class SearchIndex:
         self.lex = self.vectorizer.fit_transform([lemma_tokens(c) for c in cores]) if cores else None
         self.passages = self._passage_frame(corpus)
         self.passage_emb = self._encode(list(self.passages["text"]))
+        self._passage_rows: dict[tuple[str, int], np.ndarray] = {
+            (str(k[0]), int(k[1])): np.asarray(v, dtype=int)
+            for k, v in self.passages.groupby(["report_id", "area"], sort=False).indices.items()}
         self.praise_component, self.praise_cue = self._attach_praise(corpus)
 
     # ------------------------------------------------------------------ encoding
@@ -79,10 +82,14 @@ class SearchIndex:
         cores = [self._core(t) or t for t in texts]
         return _normalize(self._encode(cores) - self.mean), self.vectorizer.transform([self._tokens(c) for c in cores])
 
-    def similarity(self, qc: np.ndarray, ql: Any, weights: dict[str, float]) -> np.ndarray:
-        """``w_text * centred cosine + w_lexical * TF-IDF cosine`` of one query to every finding."""
-        lex = (self.lex @ ql.T).toarray().ravel() if self.lex is not None else 0.0
-        return weights["text"] * (self.centred @ qc) + weights["lexical"] * lex
+    def similarity(self, qc: np.ndarray, ql: Any, weights: dict[str, float],
+                   rows: np.ndarray | None = None) -> np.ndarray:
+        """``w_text * centred cosine + w_lexical * TF-IDF cosine`` of one query to every finding (or to
+        the findings ``rows``)."""
+        centred, lexm = (self.centred, self.lex) if rows is None else \
+            (self.centred[rows], self.lex[rows] if self.lex is not None else None)
+        lex = (lexm @ ql.T).toarray().ravel() if lexm is not None else 0.0
+        return weights["text"] * (centred @ qc) + weights["lexical"] * lex
 
     # ------------------------------------------------------------------ passages
     @staticmethod
@@ -96,8 +103,8 @@ class SearchIndex:
     def supporting_passage(self, i: int) -> pd.Series | None:
         """The passage of finding ``i``'s report and area most similar to it (None if the area has none)."""
         f = self.findings.iloc[i]
-        idx = np.where((self.passages["report_id"] == f["report_id"]) & (self.passages["area"] == f["area"]))[0]
-        if not len(idx):
+        idx = self._passage_rows.get((str(f["report_id"]), int(f["area"])))
+        if idx is None or not len(idx):
             return None
         sims = self.passage_emb[idx] @ self.emb[i]
         return self.passages.iloc[int(idx[int(np.argmax(sims))])]

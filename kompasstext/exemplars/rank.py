@@ -61,8 +61,42 @@ def _themes_of(ix: SearchIndex, themes: Any) -> tuple[np.ndarray, dict[int, str]
     key = ("themes", id(themes))
     if key not in ix.cache:
         ix.cache[key] = (np.asarray(themes.predict(ix.findings), int), themes)
-    labels = dict(zip(themes.themes_["theme_id"].astype(int), themes.themes_["label"]))
+    labels = dict(zip(themes.themes_["theme_id"].astype(int).tolist(), themes.themes_["label"].tolist()))
     return ix.cache[key][0], labels
+
+
+def _theme_texts(ix: SearchIndex, themes: Any) -> dict[int, list[str]]:
+    """The texts of each theme's fitted findings, in the model's order (cached per model)."""
+    key = ("theme_texts", id(themes))
+    if key not in ix.cache:
+        fr = themes.transform_frame()
+        out: dict[int, list[str]] = {}
+        for t, text in zip(fr["theme"].to_numpy(dtype=int).tolist(), fr["text"].astype(str).tolist()):
+            out.setdefault(t, []).append(text)
+        ix.cache[key] = (out, themes)
+    return ix.cache[key][0]
+
+
+def _columns(ix: SearchIndex, corpus: Any) -> dict[str, Any]:
+    """Per-index arrays the ranking reads row by row: findings' columns as lists, the score and praise
+    components, each finding's tie-break rank and its report (cached)."""
+    if "columns" not in ix.cache:
+        links, _ = _links(ix, corpus)
+        f = ix.findings
+        cols: dict[str, Any] = {c: f[c].tolist() for c in ("report_id", "municipality", "year", "framework", "area",
+                                                           "area_title", "kind", "finding_index", "text", "start",
+                                                           "end", "page")}
+        cols["links"] = {c: links[c].tolist() for c in LINK_COLUMNS}
+        cols["score"] = _score_component(links, f["kind"])
+        cols["praise"] = ix.praise_component.astype(float)
+        keys = list(zip(cols["report_id"], [int(a) for a in cols["area"]], cols["kind"],
+                        [int(i) for i in cols["finding_index"]]))
+        tie = np.empty(len(keys), np.int64)
+        tie[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        cols["tie"] = tie
+        cols["reports"] = dict(zip(_report_ids(corpus), corpus.reports))
+        ix.cache["columns"] = cols
+    return ix.cache["columns"]
 
 
 # --------------------------------------------------------------------------- query
@@ -71,8 +105,7 @@ def _query_vectors(ix: SearchIndex, query: Any, themes: Any) -> tuple[np.ndarray
     if isinstance(query, numbers.Integral) and not isinstance(query, bool):
         if themes is None:
             raise ValueError("an integer query is a theme id: pass the fitted ThemeModel as themes=")
-        fr = themes.transform_frame()
-        texts = [str(t) for t in fr.loc[fr["theme"] == int(query), "text"]]
+        texts = _theme_texts(ix, themes).get(int(query), [])
         if not texts:
             row = themes.themes_.loc[themes.themes_["theme_id"] == int(query), "label"]
             if row.empty:
@@ -113,42 +146,40 @@ def _score_component(links: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
 
 def _ranked(ix: SearchIndex, corpus: Any, qc: np.ndarray, ql: Any, mask: np.ndarray, top: int | None,
             themes: Any) -> pd.DataFrame:
-    links, _ = _links(ix, corpus)
-    f = ix.findings
-    sim = ix.similarity(qc, _as_sparse_row(ql), WEIGHTS)
-    score = _score_component(links, f["kind"])
-    praise = ix.praise_component.astype(float)
-    total = sim + WEIGHTS["score"] * score + WEIGHTS["praise"] * praise
+    col = _columns(ix, corpus)
     cand = np.where(mask)[0]
-    order = sorted(cand, key=lambda i: (-round(float(total[i]), 6), f["report_id"].iat[i], int(f["area"].iat[i]),
-                                        f["kind"].iat[i], int(f["finding_index"].iat[i])))
+    sim = ix.similarity(qc, _as_sparse_row(ql), WEIGHTS, rows=cand)
+    score, praise = col["score"][cand], col["praise"][cand]
+    total = sim + WEIGHTS["score"] * score + WEIGHTS["praise"] * praise
+    # rank by total (rounded: equal up to float noise is a tie), ties by report, area, kind, finding index
+    order = np.lexsort((col["tie"][cand], -np.round(total, 6)))
     order = order[:top] if top is not None else order
     theme_ids, labels = _themes_of(ix, themes) if themes is not None else (None, {})
-    reports = {r: rep for r, rep in zip(_report_ids(corpus), corpus.reports)}
+    links = col["links"]
     rows = []
-    for rank, i in enumerate(order, 1):
-        r = f.iloc[i]
-        rep = reports[r["report_id"]]
+    for rank, k in enumerate(order.tolist(), 1):
+        i = int(cand[k])
+        rid = col["report_id"][i]
+        rep = col["reports"][rid]
+        start, end, page = int(col["start"][i]), int(col["end"][i]), col["page"][i]
         file = source_file(rep)
-        page = page_of(rep, r["start"], None if pd.isna(r["page"]) else int(r["page"]))
+        page = page_of(rep, start, None if pd.isna(page) else int(page))
         p = ix.supporting_passage(i)
         p_page = None if p is None else page_of(rep, p["start"], None if pd.isna(p["page"]) else int(p["page"]))
-        link = links.iloc[i]
         tid = int(theme_ids[i]) if theme_ids is not None else None
         rows.append(dict(
-            rank=rank, report_id=r["report_id"], municipality=r["municipality"], year=r["year"],
-            framework=r["framework"], area=int(r["area"]), area_title=r["area_title"], kind=r["kind"],
-            finding_index=int(r["finding_index"]), finding=r["text"],
-            **{c: link[c] for c in LINK_COLUMNS}, theme=tid, theme_label=labels.get(tid) if tid is not None else None,
-            praise_cue=ix.praise_cue[i],
+            rank=rank, report_id=rid, municipality=col["municipality"][i], year=col["year"][i],
+            framework=col["framework"][i], area=int(col["area"][i]), area_title=col["area_title"][i],
+            kind=col["kind"][i], finding_index=int(col["finding_index"][i]), finding=col["text"][i],
+            **{c: links[c][i] for c in LINK_COLUMNS}, theme=tid,
+            theme_label=labels.get(tid) if tid is not None else None, praise_cue=ix.praise_cue[i],
             passage=None if p is None else p["text"], passage_heading=None if p is None else p["heading"],
-            file=file, page=page, start=int(r["start"]), end=int(r["end"]),
-            citation=citation(file, page, int(r["start"]), int(r["end"])),
+            file=file, page=page, start=start, end=end, citation=citation(file, page, start, end),
             passage_start=None if p is None else int(p["start"]), passage_end=None if p is None else int(p["end"]),
             passage_page=p_page,
             passage_citation=None if p is None else citation(file, p_page, int(p["start"]), int(p["end"])),
-            rank_score=float(total[i]), similarity=float(sim[i]), score_component=float(score[i]),
-            praise_component=float(praise[i])))
+            rank_score=float(total[k]), similarity=float(sim[k]), score_component=float(score[k]),
+            praise_component=float(praise[k])))
     return pd.DataFrame(rows, columns=EXAMPLE_COLUMNS)
 
 

@@ -22,6 +22,8 @@ KIND_SV = {"strength": "Styrka", "improvement": "Förbättringsmöjlighet", "abs
 GROUP_SV = {"strength": "Styrka", "improvement": "Förbättring", "both": "Både och", "absent": "Ej nämnt"}
 GROUP_COLOR = {"strength": svg.STRENGTH, "improvement": svg.IMPROVEMENT, "both": svg.BOTH, "absent": svg.ABSENT}
 MATRIX_SV = {"S": "styrka", "I": "förbättringsmöjlighet", "S+I": "både styrka och förbättringsmöjlighet"}
+#: findings listed per theme section; a bigger theme shows those closest to it (all are in the Excel file)
+MAX_FINDINGS = 60
 FRAMEWORK_SV = {"2010": "2010 (t.o.m. 2014)", "2015": "2015–2019", "2020": "2020–"}
 
 
@@ -147,26 +149,38 @@ def _ordered_themes(d: ReportData) -> pd.DataFrame:
                                 kind="stable")
 
 
-def _theme_sections(d: ReportData) -> Markup:
+def _theme_sections(d: ReportData, max_findings: int | None = MAX_FINDINGS) -> Markup:
     f = d.findings
+    by_theme = _groups(f, "theme")
+    dist = _groups(d.distribution, "theme_id")
+    sl = _groups(d.score_links, "theme")
+    ex = _groups(d.examples, "theme_id")
     parts = []
     for r in _ordered_themes(d).to_dict("records"):
         tid = int(r["theme_id"])
-        members = f[f["theme"] == tid]
+        members = by_theme.get(tid, f.iloc[0:0])
         summary = tag("summary", r["label"] or f"Tema {tid}",
                       tag("span", f"#{tid} · {r['n_findings']} fynd · {r['n_municipalities']} kommuner · "
                                   f"{r['n_strengths']} styrkor / {r['n_improvements']} förbättringar", cls="meta"))
         kp = list(r.get("keyphrases") or [])
         body = [tag("h4", "Nyckelfraser"),
                 tag("ul", join(tag("li", k) for k in kp), cls="chips") if kp else tag("p", "–", cls="empty"),
-                tag("h4", "Fynd per kommun"), _findings_by_municipality(members),
-                tag("h4", "Kopplade delfrågor och poäng"), _subquestions(d, tid, members),
-                tag("h4", "Goda exempel"), _examples(d, tid)]
+                tag("h4", "Fynd per kommun"), _findings_by_municipality(members, max_findings),
+                tag("h4", "Kopplade delfrågor och poäng"),
+                _subquestions(dist.get(tid, d.distribution.iloc[0:0]), sl.get(tid, d.score_links.iloc[0:0]), tid),
+                tag("h4", "Goda exempel"), _examples(ex.get(tid, d.examples.iloc[0:0]))]
         parts.append(tag("details", summary, tag("div", join(body), cls="body"), cls="theme", id=theme_anchor(tid),
                          data_theme=tid))
     return tag("section", tag("h2", "Teman"),
                tag("p", "Klicka på ett tema för att se dess fynd, kopplade delfrågor och goda exempel.", cls="lead"),
                join(parts), id="teman", cls="block")
+
+
+def _groups(df: pd.DataFrame, col: str) -> dict[int, pd.DataFrame]:
+    """``{int(value): rows}`` of ``df`` grouped by ``col`` (row order kept); empty when the column is absent."""
+    if df is None or df.empty or col not in df.columns:
+        return {}
+    return {int(k): df.iloc[v] for k, v in df.groupby(col, sort=False).indices.items() if not missing(k)}
 
 
 def _finding_item(r: dict) -> Markup:
@@ -180,24 +194,33 @@ def _finding_item(r: dict) -> Markup:
                tag("cite", r.get("citation"), (" · " + " · ".join(extra)) if extra else ""), cls=kind)
 
 
-def _findings_by_municipality(members: pd.DataFrame) -> Markup:
+def _findings_by_municipality(members: pd.DataFrame, max_findings: int | None = MAX_FINDINGS) -> Markup:
     if members.empty:
         return tag("p", "Inga fynd.", cls="empty")
+    shown, note = members, ""
+    if max_findings is not None and len(members) > max_findings:
+        # the findings closest to the theme (fit score), then in reading order; the rest are in the Excel file
+        fit = pd.to_numeric(members["theme_score"], errors="coerce") if "theme_score" in members.columns else 0.0
+        by_fit = members.assign(_fit=fit)
+        shown = by_fit.sort_values(["_fit", "municipality", "year", "area", "kind", "finding_index"],
+                                   ascending=[False, True, True, True, True, True], kind="stable",
+                                   na_position="last").head(max_findings).drop(columns="_fit")
+        note = tag("p", f"Visar de {max_findings} fynd som ligger närmast temat av {len(members)}; alla fynd finns i "
+                        "Excel-filen (kompasstext report --xlsx) och i tabellen ReportData.findings.", cls="muted")
     out = []
-    for mun, g in members.sort_values(["municipality", "year", "area", "kind", "finding_index"],
-                                      kind="stable").groupby("municipality", sort=True):
+    for mun, g in shown.sort_values(["municipality", "year", "area", "kind", "finding_index"],
+                                    kind="stable").groupby("municipality", sort=True):
         years = ", ".join(str(y) for y in sorted(g["year"].dropna().unique()))
         out.append(tag("h5", f"{mun} ({years})") if years else tag("h5", mun))
         out.append(tag("ul", join(_finding_item(r) for r in g.to_dict("records")), cls="findings"))
-    return join(out)
+    return join([note] + out) if note else join(out)
 
 
-def _subquestions(d: ReportData, tid: int, members: pd.DataFrame) -> Markup:
-    dist = d.distribution
-    dist = dist[dist["theme_id"] == tid] if not dist.empty else dist
+def _subquestions(dist: pd.DataFrame, sl: pd.DataFrame, tid: int) -> Markup:
+    """The theme's linked sub-questions: ``dist`` and ``sl`` are its rows of the distribution and
+    score-links tables."""
     if dist.empty:
         return tag("p", "Inga poängsatta delfrågor kopplade till temat.", cls="empty")
-    sl = d.score_links
     out = []
     for concept, g in dist.groupby("concept", sort=False):
         shown = [k for k in GROUPS_ORDER if k != "both" or (g["group"] == "both").any()]
@@ -210,7 +233,7 @@ def _subquestions(d: ReportData, tid: int, members: pd.DataFrame) -> Markup:
                                ", ".join(sorted(set(map(str, g.loc[g["group"] == k, "municipality"])))) or "–"])
         verdict: Any = ""
         if not sl.empty and {"theme", "concept"} <= set(sl.columns):
-            hit = sl[(sl["theme"] == tid) & (sl["concept"] == concept)]
+            hit = sl[sl["concept"] == concept]
             if len(hit):
                 verdict = tag("p", verdict_sv(hit.iloc[0]), cls="muted")
         out.append(tag("div", tag("b", g["subquestion_label"].iloc[0]),
@@ -249,9 +272,8 @@ def verdict_sv(r: Any) -> str:
     return f"{head}; {tail}."
 
 
-def _examples(d: ReportData, tid: int) -> Markup:
-    ex = d.examples
-    ex = ex[ex["theme_id"] == tid] if not ex.empty and "theme_id" in ex.columns else ex.iloc[0:0]
+def _examples(ex: pd.DataFrame) -> Markup:
+    """The theme's good examples (its rows of the examples table)."""
     if ex.empty:
         return tag("p", "Inga goda exempel hittades.", cls="empty")
     items = []

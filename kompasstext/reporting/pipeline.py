@@ -118,12 +118,14 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
         municipality = match[0]
     lap("läsa")
 
+    links = _links(corpus, embedder)  # first: the theme model uses the linked concepts as a view
+    lap("kopplingar")
+
     model = _theme_model(corpus, themes, embedder)
     findings = _themed_findings(corpus, model)
+    extra = [c for c in links.columns if c not in findings.columns or c in KEYS]
+    findings = findings.merge(links[extra].drop_duplicates(KEYS), on=KEYS, how="left")
     lap("teman")
-
-    findings = _linked(findings, corpus, embedder, notes)
-    lap("kopplingar")
 
     scores = corpus.scores.copy()
     scores["concept"] = _concepts(scores["framework"], scores["subquestion"])
@@ -152,7 +154,7 @@ def _theme_model(corpus: Any, themes: Any, embedder: Any) -> Any:
     from ..themes import ThemeModel
 
     if themes is None:
-        return ThemeModel(embedder=embedder).fit(corpus.findings)
+        return ThemeModel(embedder=embedder).fit(corpus.linked_findings)
     if isinstance(themes, (str, Path)):
         return ThemeModel.load(themes, embedder=embedder)
     return themes
@@ -163,16 +165,17 @@ def _themed_findings(corpus: Any, model: Any) -> pd.DataFrame:
     df = _complete_findings(corpus.findings.copy(), corpus)
     fitted = getattr(model, "findings_", None)
     labels = dict(zip(model.themes_["theme_id"], model.themes_["label"]))
-    theme = None
+    theme, score = None, np.nan
     if fitted is not None and set(KEYS) <= set(fitted.columns) and len(fitted) == len(df):
-        key = fitted.set_index(KEYS)["theme"]
+        key = fitted.set_index(KEYS)[["theme", "score"]]
         if key.index.is_unique:
             idx = pd.MultiIndex.from_frame(df[KEYS])
             if idx.isin(key.index).all():
-                theme = key.loc[idx].to_numpy()
+                theme, score = key["theme"].loc[idx].to_numpy(), key["score"].loc[idx].to_numpy(dtype=float)
     if theme is None:
         theme = model.predict(corpus.findings)
     df["theme"] = np.asarray(theme, dtype=int)
+    df["theme_score"] = score  # similarity to the theme (fitted findings; NaN when predicted)
     df["theme_label"] = [labels.get(t) for t in df["theme"]]
     return df
 
@@ -208,20 +211,20 @@ def _complete_findings(df: pd.DataFrame, corpus: Any = None) -> pd.DataFrame:
     return df
 
 
-def _linked(findings: pd.DataFrame, corpus: Any, embedder: Any, notes: list[str]) -> pd.DataFrame:
-    """Merge :func:`kompasstext.links.link_findings` onto the findings (computed once: ``Corpus.links``
-    caches it for the examples stage too)."""
+def _links(corpus: Any, embedder: Any) -> pd.DataFrame:
+    """:func:`kompasstext.links.link_findings` of the corpus, computed once with ``embedder`` and cached
+    as ``Corpus.links`` (so ``corpus.linked_findings`` and the examples stage reuse it)."""
     from ..links import link_findings
 
     cache = getattr(corpus, "_cache", None)
     if embedder is None and hasattr(type(corpus), "links"):
-        links = corpus.links
-    else:
-        links = link_findings(corpus, embedder=embedder)
-        if isinstance(cache, dict):
-            cache.setdefault("links", links)
-    extra = [c for c in links.columns if c not in findings.columns or c in KEYS]
-    return findings.merge(links[extra].drop_duplicates(KEYS), on=KEYS, how="left")
+        return corpus.links
+    if isinstance(cache, dict) and "links" in cache:
+        return cache["links"]
+    links = link_findings(corpus, embedder=embedder)
+    if isinstance(cache, dict):
+        cache["links"] = links
+    return links
 
 
 def _concepts(frameworks: pd.Series, subquestions: pd.Series) -> list[str | None]:

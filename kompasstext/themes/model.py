@@ -8,7 +8,9 @@
 >>> model.predict(new_findings)                            # doctest: +SKIP
 
 Rule (see :mod:`kompasstext.themes.cluster`): average-linkage clusters of a combined similarity
-(centred sentence embedding of the directive-stripped text, lemma TF-IDF, area-title context) cut at
+(centred sentence embedding of the directive-stripped text without the corpus' dominant common
+directions, character n-gram TF-IDF of its lemmas, and the framework context: the linked sub-question
+concept when the findings carry links (``corpus.linked_findings``), else the area title) cut at
 a data-driven threshold; clusters spanning >= 2 municipalities are the themes' prototypes; every
 finding (fitted or new) goes to the theme whose prototypes it resembles most on average, unless that
 similarity is below a Tukey fence of the fitted findings' scores, in which case it is unthemed
@@ -57,7 +59,10 @@ class ThemeModel:
     ----------
     embedder: object with ``encode(list[str]) -> np.ndarray`` (L2-normalised); default
         :func:`kompasstext.themes.embed.default_embedder`.
-    weights: ``(text, lexical, area)`` weights of the combined similarity.
+    weights: ``(text, lexical, area, concept)`` weights of the combined similarity; the concept view is
+        used when the fitted findings carry sub-question links (columns ``framework``, ``subquestion``,
+        ``link_confidence``, optionally ``subquestion_2``; see :attr:`kompasstext.Corpus.linked_findings`)
+        and then replaces the area view.
     cut_quantile: quantile of the findings' best cross-municipality similarity used as the cut of the
         agglomerative tree (lower = coarser themes).
     fence: Tukey fence multiplier; a finding whose best theme score is below ``Q1 - fence * IQR`` of the
@@ -73,7 +78,7 @@ class ThemeModel:
         large-n path gives exactly the small-n themes.
     """
 
-    def __init__(self, embedder: Any = None, *, weights: tuple[float, float, float] = (0.7, 0.3, 0.1),
+    def __init__(self, embedder: Any = None, *, weights: tuple[float, ...] = (0.7, 0.3, 0.1, 0.15),
                  cut_quantile: float = 0.1, fence: float = 1.5, min_municipalities: int = 2,
                  seeds: Mapping[str, Sequence[str]] | None = None, n_keyphrases: int = 8,
                  n_representatives: int = 3, large_n: int = 5000, n_micro: int = 2000) -> None:
@@ -109,10 +114,15 @@ class ThemeModel:
         pos = {t: i for i, t in enumerate(uniq)}
         return E[[pos[t] for t in texts]]
 
-    def _raw(self, df: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray, list[list[str]]]:
+    def _raw(self, df: pd.DataFrame, need_area: bool | None = None) -> tuple[
+            list[str], np.ndarray, np.ndarray | None, list[list[str]], list[dict[str, float]] | None]:
+        """Core texts, their embeddings, area-title embeddings (only when ``need_area``; default: when the
+        findings carry no links, whose concepts replace the area view), lemma tokens and linked concepts."""
         cores = [core_text(str(t)) for t in df["text"]]
-        return cores, self._encode(cores), self._encode([str(a or "") for a in df["area_title"]]), \
-            [lemma_tokens(c) for c in cores]
+        concepts = _concepts(df)
+        need_area = concepts is None if need_area is None else need_area
+        A = self._encode([str(a or "") for a in df["area_title"]]) if need_area else None
+        return cores, self._encode(cores), A, [lemma_tokens(c, heads=False) for c in cores], concepts
 
     # ---------------------------------------------------------------------- fit
     def fit(self, findings: Any, y: Any = None) -> ThemeModel:
@@ -120,11 +130,11 @@ class ThemeModel:
         df = _findings_frame(findings)
         order = np.lexsort([df[c].astype(str).to_numpy() for c in reversed(_SORT)])
         df = df.iloc[order].reset_index(drop=True)
-        cores, E, A, toks = self._raw(df)
-        self.space_ = C.Space.fit(E, A, toks)
-        F = self.space_.transform(E, A, toks)
+        cores, E, A, toks, concepts = self._raw(df)
+        self.space_ = C.Space.fit(E, A, toks, concepts)
+        F = self.space_.transform(E, A, toks, concepts)
         mun = df["municipality"].astype(str).to_numpy()
-        X = C.stacked(F, self.weights)  # X @ X.T is the similarity matrix
+        X = C.Stacked.of(F, self.weights)  # X.dot(X) is the similarity matrix
         large = len(df) > self.large_n
         if large:  # the cut from a sample of rows, a block at a time
             rows = np.arange(len(df))
@@ -132,7 +142,7 @@ class ThemeModel:
                 rows = np.sort(np.random.default_rng(0).choice(len(rows), self.n_micro, replace=False))
             best = C.best_cross_similarity_blocks(X, mun, rows)
         else:
-            S = X @ X.T
+            S = X.dot(X)
             best = C.best_cross_similarity(S, mun)
         finite = best[np.isfinite(best)]
         cut = float(np.quantile(finite, self.cut_quantile)) if len(finite) else np.inf
@@ -147,11 +157,12 @@ class ThemeModel:
             seed_toks = [lemma_tokens(core_text(p), heads=False) for p in seed_texts]
             Fs = self.space_.transform(self._encode([core_text(p) for p in seed_texts]),
                                        np.tile(self.space_.area_mean, (len(seed_texts), 1)),
-                                       [lemma_tokens(core_text(p)) for p in seed_texts])
-            Fs.area[:] = 0.0  # a seed phrase has no area context
-            w_text, w_lex, _ = self.weights
-            Sp = C.similarity(F, Fs, (w_text, w_lex, 0.0))
-            Sp = Sp * (sum(self.weights) / max(w_text + w_lex, 1e-12))  # same scale as S
+                                       [lemma_tokens(core_text(p), heads=False) for p in seed_texts])
+            Fs.area[:] = 0.0  # a seed phrase has no area or concept context
+            w_text, w_lex, w_area, w_con = C.weights4(self.weights)
+            w_context = w_con if self.space_.concepts else w_area
+            Sp = C.similarity(F, Fs, (w_text, w_lex, 0.0, 0.0))
+            Sp = Sp * ((w_text + w_lex + w_context) / max(w_text + w_lex, 1e-12))  # same scale as S
             for i, toks in enumerate([lemma_tokens(c, heads=False) for c in cores]):
                 hits = [j for j, st in enumerate(seed_toks) if st and set(st) <= set(toks)]
                 j = hits[0] if hits else int(Sp[i].argmax())
@@ -160,7 +171,7 @@ class ThemeModel:
         rest = np.where(seeded < 0)[0]
         proto = np.full(len(df), -1, int)
         if len(rest):
-            clusters = C.agglomerate_large(X[rest], cut, self.n_micro) if large else \
+            clusters = C.agglomerate_large(X.take(rest), cut, self.n_micro) if large else \
                 C.agglomerate(S[np.ix_(rest, rest)], cut)
             proto[rest] = C.recurring(clusters, mun[rest], self.min_municipalities)
         # inductive prototypes, numbered after the seeds in canonical order of first member
@@ -189,8 +200,8 @@ class ThemeModel:
     def _assign_features(self, F: C.Features) -> tuple[np.ndarray, np.ndarray]:
         if len(self.prototype_theme_) == 0:
             return np.full(len(F.text), -1, int), np.full(len(F.text), -np.inf)
-        ids, cent = C.theme_centroids(C.stacked(self.prototypes_, self.weights), self.prototype_theme_)
-        return C.assign_centroids(C.stacked(F, self.weights), ids, cent, self.threshold_)
+        ids, cent = C.theme_centroids(C.Stacked.of(self.prototypes_, self.weights), self.prototype_theme_)
+        return C.assign_centroids(C.Stacked.of(F, self.weights), ids, cent, self.threshold_)
 
     def _finish(self, df: pd.DataFrame, cores: list[str], F: C.Features, E: np.ndarray) -> None:
         labels, score = self._assign_features(F)
@@ -212,39 +223,40 @@ class ThemeModel:
     # ----------------------------------------------------------------- describe
     def _theme_table(self) -> pd.DataFrame:
         df = self.findings_
-        docs = {t: [lemma_tokens(c) for c in df["core"][df["theme"] == t]] or
+        theme = df["theme"].to_numpy(dtype=int)
+        groups = {int(t): np.asarray(ix) for t, ix in pd.Series(theme).groupby(theme, sort=False).indices.items()}
+        none = np.zeros(0, int)
+        cores = list(df["core"])
+        docs = {t: [lemma_tokens(cores[i]) for i in groups.get(t, none)] or
                 [lemma_tokens(p) for p, pt in zip(self.prototype_text_, self.prototype_theme_) if pt == t]
                 for t in self.theme_ids_}
         kps = ctfidf_keyphrases(docs, top=self.n_keyphrases)
+        per_theme = {t: sorted({noun_phrase(cores[i]) for i in groups.get(t, none)} - {""}) for t in self.theme_ids_}
+        cand_all = sorted({c for cands in per_theme.values() for c in cands})
+        cand_emb = dict(zip(cand_all, self._encode(cand_all))) if cand_all else {}
+        names = sorted(set(df["municipality"].astype(str)))
         rows = []
-        cand_all: list[str] = []
-        per_theme: dict[int, list[str]] = {}
         for t in self.theme_ids_:
-            m = (df["theme"] == t).to_numpy()
-            cands = sorted({noun_phrase(c) for c in df["core"][m]} - {""})
-            per_theme[t] = cands
-            cand_all += cands
-        cand_emb = dict(zip(sorted(set(cand_all)), self._encode(sorted(set(cand_all))))) if cand_all else {}
-        for t in self.theme_ids_:
-            m = (df["theme"] == t).to_numpy()
-            members = df[m]
+            idx = groups.get(t, none)
+            members = df.iloc[idx]
             if t in self.labels_overrides_:
                 label = self.labels_overrides_[t]
             elif per_theme[t]:
-                label = choose_label(list(members["core"]), self._emb[m], np.stack([cand_emb[c] for c in per_theme[t]]),
-                                     per_theme[t], kps.get(t, []),
-                                     exclude_names=sorted(set(df["municipality"].astype(str))))
+                label = choose_label([cores[i] for i in idx], self._emb[idx],
+                                     np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
+                                     exclude_names=names)
             else:
                 label = ""
             reps = []
-            if m.sum():
-                Fm = self._features.take(np.where(m)[0])
-                cent = C.similarity(Fm, Fm, self.weights).mean(1)
-                for k in np.argsort(-cent, kind="stable")[: self.n_representatives]:
+            if len(idx):
+                # medoids: members by mean similarity to the theme (= product with the members' mean)
+                Xm = C.Stacked.of(self._features.take(idx), self.weights)
+                cent = Xm.dot(Xm.means(np.zeros(len(idx), int), 1))[:, 0]
+                for k in np.argsort(-np.round(cent, 9), kind="stable")[: self.n_representatives]:
                     r = members.iloc[int(k)]
                     reps.append({"municipality": r["municipality"], "year": _py(r["year"]), "text": r["text"]})
             kinds = members["kind"].astype(str)
-            rows.append(dict(theme_id=int(t), label=label, keyphrases=kps.get(t, []), n_findings=int(m.sum()),
+            rows.append(dict(theme_id=int(t), label=label, keyphrases=kps.get(t, []), n_findings=int(len(idx)),
                              n_municipalities=int(members["municipality"].nunique()),
                              n_strengths=int((kinds == "strength").sum()), n_improvements=int((kinds == "improvement").sum()),
                              representatives=reps))
@@ -255,8 +267,8 @@ class ThemeModel:
     def predict(self, findings: Any) -> np.ndarray:
         """Theme ids of ``findings`` by the rule ``fit`` uses (-1 = unthemed), in the input's row order."""
         df = _findings_frame(findings)
-        _, E, A, toks = self._raw(df)
-        labels, _ = self._assign_features(self.space_.transform(E, A, toks))
+        _, E, A, toks, concepts = self._raw(df, need_area=not self.space_.concepts)
+        labels, _ = self._assign_features(self.space_.transform(E, A, toks, concepts))
         return labels
 
     def fit_predict(self, findings: Any, y: Any = None) -> np.ndarray:
@@ -330,6 +342,33 @@ class ThemeModel:
         from .store import load
 
         return load(cls, Path(path), embedder)
+
+
+def _concepts(df: pd.DataFrame) -> list[dict[str, float]] | None:
+    """Each finding's linked cross-revision concepts with their link confidence (the best sub-question
+    and, if given, the runner-up with ``link_confidence_2``, else the rest of the mass), or None when the
+    findings carry no links."""
+    if not {"framework", "subquestion", "link_confidence"} <= set(df.columns):
+        return None
+    from ..links import concept_of
+
+    def ok(v: Any) -> bool:
+        return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v) != ""
+
+    out = []
+    second = df["subquestion_2"] if "subquestion_2" in df.columns else [None] * len(df)
+    conf2 = df["link_confidence_2"] if "link_confidence_2" in df.columns else [None] * len(df)
+    for fw, q, p, q2, p2 in zip(df["framework"], df["subquestion"], df["link_confidence"], second, conf2):
+        d: dict[str, float] = {}
+        p = float(p) if ok(p) else 1.0
+        c = concept_of(str(fw), str(q)) if ok(q) else None
+        if c:
+            d[c] = d.get(c, 0.0) + p
+        c2 = concept_of(str(fw), str(q2)) if ok(q2) else None
+        if c2:
+            d[c2] = d.get(c2, 0.0) + (float(p2) if ok(p2) else max(0.0, 1.0 - p))
+        out.append(d)
+    return out if any(out) else None
 
 
 def _py(v: Any) -> Any:

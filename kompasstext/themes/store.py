@@ -1,7 +1,9 @@
 """Save/load a fitted :class:`~kompasstext.themes.model.ThemeModel` as JSON + ``.npy`` (no pickle).
 
 Layout of the directory: ``model.json`` (parameters, vocabulary, thresholds, label overrides, the
-fitted findings table), ``*.npy`` (prototype features, embeddings, means, idf).  Theme ids, merges,
+fitted findings table), ``*.npy`` (prototype features, embeddings, means, idf), ``*_lex.npz`` (the sparse
+lexical views, scipy's format, read without pickle).  A model saved in an older format raises
+``KompassError`` E007 naming the directory: refit it.  Theme ids, merges,
 splits and renames survive the round trip.
 
 >>> model.save("themes-model"); ThemeModel.load("themes-model")   # doctest: +SKIP
@@ -15,26 +17,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scipy import sparse
+
+from ..errors import KompassError
 from .cluster import Features, Space
 
-FORMAT = 1
-_ARRAYS = ("proto_text", "proto_lex", "proto_area", "proto_theme", "text_mean", "area_mean", "idf",
-           "feat_text", "feat_lex", "feat_area", "emb")
+#: 2: character n-gram lexical view (sparse), text components, concept view
+FORMAT = 2
+_ARRAYS = ("proto_text", "proto_area", "proto_theme", "text_mean", "area_mean", "idf", "feat_text", "feat_area",
+           "emb", "text_components", "proto_concept", "feat_concept")
+_SPARSE = ("proto_lex", "feat_lex")
 
 
 def save(model: Any, path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
-    arrays = {"proto_text": model.prototypes_.text, "proto_lex": model.prototypes_.lex,
-              "proto_area": model.prototypes_.area, "proto_theme": model.prototype_theme_,
+    arrays = {"proto_text": model.prototypes_.text, "proto_area": model.prototypes_.area, "proto_theme": model.prototype_theme_,
               "text_mean": model.space_.text_mean, "area_mean": model.space_.area_mean, "idf": model.space_.idf,
-              "feat_text": model._features.text, "feat_lex": model._features.lex, "feat_area": model._features.area,
-              "emb": model._emb}
+              "feat_text": model._features.text, "feat_area": model._features.area,
+              "emb": model._emb, "text_components": _or_empty(model.space_.text_components),
+              "proto_concept": model.prototypes_.concept, "feat_concept": model._features.concept}
     for name, arr in arrays.items():
         np.save(path / f"{name}.npy", np.asarray(arr), allow_pickle=False)
+    for name, mat in (("proto_lex", model.prototypes_.lex), ("feat_lex", model._features.lex)):
+        sparse.save_npz(path / f"{name}.npz", sparse.csr_matrix(mat))
     params = {k: v for k, v in model.get_params().items() if k != "embedder"}
     params["weights"] = list(params["weights"])
     findings = model.findings_.drop(columns=["score", "reason", "theme"])
     meta = {"format": FORMAT, "params": params, "vocabulary": model.space_.vocabulary,
+            "concepts": list(model.space_.concepts),
             "threshold": model.threshold_, "cut": model.cut_, "theme_ids": list(map(int, model.theme_ids_)),
             "label_overrides": {str(k): v for k, v in model.labels_overrides_.items()},
             "prototype_text": model.prototype_text_,
@@ -45,12 +55,17 @@ def save(model: Any, path: Path) -> Path:
 
 def load(cls: type, path: Path, embedder: Any = None) -> Any:
     meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT:
+        raise KompassError("E007", str(path), f"format {meta.get('format')} (this kompasstext reads {FORMAT}): "
+                                              "fit the model again")
     a = {name: np.load(path / f"{name}.npy", allow_pickle=False) for name in _ARRAYS}
+    a.update({name: sparse.load_npz(path / f"{name}.npz").tocsr() for name in _SPARSE})
     params = dict(meta["params"])
     params["weights"] = tuple(params["weights"])
     model = cls(embedder, **params)
-    model.space_ = Space(a["text_mean"], a["area_mean"], {k: int(v) for k, v in meta["vocabulary"].items()}, a["idf"])
-    model.prototypes_ = Features(a["proto_text"], a["proto_lex"], a["proto_area"])
+    model.space_ = Space(a["text_mean"], a["area_mean"], {k: int(v) for k, v in meta["vocabulary"].items()}, a["idf"],
+                         a["text_components"], tuple(meta.get("concepts", ())))
+    model.prototypes_ = Features(a["proto_text"], a["proto_lex"], a["proto_area"], a["proto_concept"])
     model.prototype_theme_ = a["proto_theme"].astype(int)
     model.prototype_text_ = list(meta["prototype_text"])
     model.threshold_ = float(meta["threshold"])
@@ -59,5 +74,11 @@ def load(cls: type, path: Path, embedder: Any = None) -> Any:
     model.theme_ids_ = [int(t) for t in meta["theme_ids"]]
     df = pd.DataFrame(meta["findings"])
     core = list(df.pop("core"))
-    model._finish(df, core, Features(a["feat_text"], a["feat_lex"], a["feat_area"]), a["emb"])
+    model._finish(df, core, Features(a["feat_text"], a["feat_lex"], a["feat_area"], a["feat_concept"]),
+                  a["emb"])
     return model
+
+
+def _or_empty(arr: Any) -> np.ndarray:
+    return np.zeros((0, 0), np.float32) if arr is None else np.asarray(arr)
+

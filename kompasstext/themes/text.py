@@ -86,6 +86,16 @@ def _is_comparative(word: str) -> bool:
     return len(w) > 5 and w.endswith("are") and lemma(w) != w and w.startswith(lemma(w)[:-1])
 
 
+@lru_cache(maxsize=None)
+def _openers_by_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """:func:`directive_openers` indexed by their first word (longest first within a word)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for entry in directive_openers():
+        out.setdefault(entry[0], []).append(entry)
+    return {w: tuple(v) for w, v in out.items()}
+
+
+@lru_cache(maxsize=1 << 18)
 def core_text(text: str) -> str:
     """``text`` without its opening directive verbs, hedges and particles (see module doc).
 
@@ -93,10 +103,10 @@ def core_text(text: str) -> str:
     ("Utvärdera och vidareutveckla", "Premiera/synliggör") are stripped together.
     """
     spans = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
-    openers = directive_openers()
+    openers = _openers_by_word()
     k = 0
     while k < len(spans) - 1:
-        for entry in openers:
+        for entry in openers.get(spans[k][2], ()):
             n = len(entry)
             if k + n < len(spans) and tuple(s[2] for s in spans[k:k + n]) == entry:
                 k += n

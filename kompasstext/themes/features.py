@@ -1,0 +1,198 @@
+"""The views of a finding that themes compare, and the space that produces them.
+
+* ``text``: the sentence embedding of its core text (directive stripped), mean-centred over the corpus,
+  with the corpus' few dominant common directions removed ("all-but-the-top", Mu & Viswanath 2018:
+  about ``dim / 100`` principal components, which carry style shared by all findings rather than
+  topic) and re-normalised;
+* ``lex``: TF-IDF over character 3-5-grams of its lemmas, a **sparse** CSR matrix (lexical overlap that
+  survives Swedish compounding and derivation: "chefskontrakt" ~ "resultatkontrakt");
+* ``area``: the embedding of its area title, a context prior (zero columns when ``concept`` is used);
+* ``concept``: the linked cross-revision concepts (:mod:`kompasstext.links`) weighted by link
+  confidence; a finer version of the same context, so it replaces ``area``.
+
+The TF-IDF is computed as two sparse products (documents x lemmas, lemmas x n-grams), so its cost is
+in C and its memory is proportional to the number of n-grams findings actually have.
+
+>>> char_ngrams(["avtal"], (3, 3))
+[' av', 'avt', 'vta', 'tal', 'al ']
+>>> C = ngram_tfidf([["avtal"], ["avtal", "chef"]], *ngram_idf([["avtal"], ["chef"]]))
+>>> C.shape[0], round(float(C[0].multiply(C[0]).sum()), 6)
+(2, 1.0)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+
+#: character n-gram lengths of the lexical view
+NGRAMS = (3, 5)
+#: at least this many findings per removed common direction of the text view
+ROWS_PER_COMPONENT = 50
+
+
+def normalize_rows(X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float32)
+    return X / np.clip(np.linalg.norm(X, axis=1, keepdims=True), 1e-12, None)
+
+
+def weights4(weights: Sequence[float]) -> tuple[float, float, float, float]:
+    """``(text, lexical, area, concept)``; a 3-tuple (older models) has concept weight 0."""
+    w = tuple(float(x) for x in weights)
+    return (w + (0.0,) * 4)[:4]  # type: ignore[return-value]
+
+
+def char_ngrams(tokens: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> list[str]:
+    """Character n-grams of each token padded with a space on both sides (scikit-learn's ``char_wb``)."""
+    out: list[str] = []
+    for t in tokens:
+        out += _token_ngrams(t, ngrams)
+    return out
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_ngrams(token: str, ngrams: tuple[int, int] = NGRAMS) -> tuple[str, ...]:
+    w = f" {token} "
+    lo, hi = ngrams
+    return tuple(w[i:i + k] for k in range(lo, hi + 1) for i in range(len(w) - k + 1))
+
+
+def _doc_lemma_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
+    """Documents x distinct lemmas (counts), and the lemmas in column order."""
+    ids: dict[str, int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    for toks in tokens:
+        for t in toks:
+            j = ids.get(t)
+            if j is None:
+                j = ids[t] = len(ids)
+            indices.append(j)
+        indptr.append(len(indices))
+    M = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
+                          shape=(len(tokens), len(ids)))
+    M.sum_duplicates()
+    return M, list(ids)
+
+
+def _ngram_counts(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """Documents x ``vocabulary`` n-gram counts (n-grams outside the vocabulary are ignored)."""
+    D, lemmas = _doc_lemma_matrix(tokens)
+    indices: list[int] = []
+    indptr = [0]
+    for t in lemmas:
+        indices += [j for j in (vocabulary.get(g) for g in _token_ngrams(t)) if j is not None]
+        indptr.append(len(indices))
+    L = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
+                          shape=(len(lemmas), len(vocabulary)))
+    L.sum_duplicates()
+    return (D @ L).tocsr()
+
+
+def ngram_idf(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
+    """``(vocabulary, idf)`` of the lemmas' character n-grams over the documents ``tokens``: vocabulary
+    sorted, smooth idf ``ln((1 + n) / (1 + df)) + 1`` (as scikit-learn's ``TfidfVectorizer``)."""
+    grams = sorted({g for toks in tokens for t in set(toks) for g in _token_ngrams(t)})
+    vocab = {g: i for i, g in enumerate(grams)}
+    C = _ngram_counts(tokens, vocab)
+    df = np.bincount(C.indices, minlength=len(vocab)) if C.nnz else np.zeros(len(vocab), int)
+    idf = np.log((1.0 + len(tokens)) / (1.0 + df)) + 1.0
+    return vocab, idf.astype(np.float32)
+
+
+def ngram_tfidf(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
+    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32)."""
+    C = _ngram_counts(tokens, vocabulary).astype(np.float32)
+    C.data = np.log1p(C.data) * idf[C.indices]
+    norms = np.sqrt(np.asarray(C.multiply(C).sum(1), dtype=np.float64).ravel())
+    C = sparse.diags((1.0 / np.clip(norms, 1e-12, None)).astype(np.float32)) @ C
+    return C.tocsr()
+
+
+@dataclass
+class Features:
+    """The views of a set of findings (rows L2-normalised, or zero where a view is absent; ``lex`` sparse)."""
+
+    text: np.ndarray
+    lex: sparse.csr_matrix
+    area: np.ndarray
+    concept: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.concept is None:
+            self.concept = np.zeros((len(self.text), 0), np.float32)
+        if not sparse.issparse(self.lex):  # a dense lexical view (older saved models)
+            self.lex = sparse.csr_matrix(np.asarray(self.lex, dtype=np.float32))
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def take(self, idx: Sequence[int] | np.ndarray) -> Features:
+        idx = np.asarray(idx, dtype=int)
+        return Features(self.text[idx], self.lex[idx], self.area[idx], self.concept[idx])
+
+    @staticmethod
+    def concat(parts: Sequence[Features]) -> Features:
+        return Features(np.concatenate([p.text for p in parts]), sparse.vstack([p.lex for p in parts]).tocsr(),
+                        np.concatenate([p.area for p in parts]), np.concatenate([p.concept for p in parts]))
+
+
+@dataclass
+class Space:
+    """What turns raw embeddings, lemmas and links into :class:`Features`: fitted on the corpus, stored
+    with the model."""
+
+    text_mean: np.ndarray
+    area_mean: np.ndarray
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    text_components: np.ndarray | None = None  # (d, dim) common directions removed from the text view
+    concepts: tuple[str, ...] = ()  # the concept view's columns (empty: no concept view, area view kept)
+
+    @classmethod
+    def fit(cls, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
+            concepts: Sequence[dict[str, float]] | None = None) -> Space:
+        vocab, idf = ngram_idf(tokens)
+        mean = text_emb.mean(0)
+        area_mean = area_emb.mean(0) if area_emb is not None and len(area_emb) else np.zeros_like(mean)
+        return cls(mean.astype(np.float32), area_mean.astype(np.float32), vocab, idf,
+                   top_components(text_emb - mean), tuple(sorted({c for d in concepts or () for c in d})))
+
+    def transform(self, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
+                  concepts: Sequence[dict[str, float]] | None = None) -> Features:
+        lex = ngram_tfidf(tokens, self.vocabulary, self.idf)
+        text = text_emb - self.text_mean
+        P = self.text_components
+        if P is not None and len(P):
+            text = text - (text @ P.T) @ P
+        con = np.zeros((len(tokens), len(self.concepts)), np.float32)
+        if self.concepts:
+            col = {c: j for j, c in enumerate(self.concepts)}
+            for r, d in enumerate(concepts or ()):
+                for c, p in d.items():
+                    if c in col:
+                        con[r, col[c]] += p
+            area = np.zeros((len(tokens), 0), np.float32)  # the linked concept replaces the area title
+        else:
+            if area_emb is None:
+                raise ValueError("the area view needs area-title embeddings")
+            area = normalize_rows(area_emb - self.area_mean)
+        return Features(normalize_rows(text), lex, area, con)
+
+
+def top_components(X: np.ndarray) -> np.ndarray:
+    """The ``round(dim / 100)`` leading principal directions of the centred rows ``X`` (fewer when there
+    are fewer than :data:`ROWS_PER_COMPONENT` rows per direction), as rows of a ``(d, dim)`` array."""
+    n, dim = X.shape
+    d = min(int(round(dim / 100)), max(n - 1, 0) // ROWS_PER_COMPONENT)
+    if d <= 0:
+        return np.zeros((0, dim), np.float32)
+    G = np.zeros((dim, dim))
+    for s in range(0, n, 65536):  # X.T @ X in float64, a block of rows at a time
+        B = np.asarray(X[s:s + 65536], dtype=np.float64)
+        G += B.T @ B
+    vals, vecs = np.linalg.eigh(G)  # ascending; a direction's sign does not matter for the projection
+    return vecs[:, ::-1][:, :d].T.astype(np.float32)
