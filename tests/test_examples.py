@@ -135,8 +135,11 @@ def test_examples_frame_and_citations(corpus, ranked):
     assert (ranked["kind"] == "strength").all() and list(ranked["rank"]) == list(range(1, 11))
     assert ranked["rank_score"].is_monotonic_decreasing
     w = WEIGHTS
-    parts = ranked["similarity"] + w["score"] * ranked["score_component"] + w["praise"] * ranked["praise_component"]
-    assert np.allclose(parts, ranked["rank_score"])
+    boost = w["score"] * ranked["score_component"] + w["praise"] * ranked["praise_component"]
+    sim = ranked["similarity"]
+    assert np.allclose(sim + sim.clip(lower=0) * boost, ranked["rank_score"])
+    # relevance first: the boosts scale the similarity, so they can never outweigh a relative gap above them
+    assert (ranked["rank_score"] <= sim.clip(lower=0) * (1 + w["score"] + w["praise"]) + 1e-9).all()
     for r in ranked.itertuples():
         rep = corpus[r.report_id]
         src = rep.text[r.start:r.end]
@@ -274,6 +277,8 @@ def test_theme_label_queries_find_the_theme(corpus):
     ceiling = float(np.mean([min(5, size[t]) / 5 for t in themes]))
     print(f"\n{len(themes)} themes: top-5 precision {np.mean(p5):.3f} (ceiling {ceiling:.3f}: themes with "
           f"< 5 strengths), precision at min(5, n) {np.mean(capped):.3f}")
-    # measured 0.578 / 0.686 (target 0.80 not reached; the ceiling of plain top-5 precision is 0.85);
-    # the floor guards regressions
-    assert np.mean(p5) >= 0.55 and np.mean(capped) >= 0.65
+    # measured 0.606 / 0.717 (was 0.578 / 0.686 before relevance-proportional boosts and removing the
+    # dominant directions); target 0.80 not reached: the ceiling of plain top-5 precision is 0.85 and even
+    # the gold centroid of each theme as the query reaches only 0.83.  The floor is above the old figures
+    # (at most two hits of 180 lost) so that it guards the gain.
+    assert np.mean(p5) >= 0.59 and np.mean(capped) >= 0.70

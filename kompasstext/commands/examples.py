@@ -56,8 +56,8 @@ def format_examples(df, query: str) -> str:
     for r in df.itertuples():
         score = f"{r.subquestion} {r.percent:g} %" if _known(r.subquestion) and _known(r.percent) else "score n/a"
         lines.append(f"{r.rank:>3}. {r.municipality} {r.year}, område {r.area} {r.area_title} ({score})  "
-                     f"[{r.rank_score:.3f} = sim {r.similarity:.3f} + score {r.score_component:.2f} "
-                     f"+ praise {r.praise_component:.1f}]")
+                     f"[{r.rank_score:.3f}: sim {r.similarity:.3f}, score {r.score_component:.2f}, "
+                     f"praise {r.praise_component:.1f}]")
         lines.append(wrap.fill(f"{r.kind}: {r.finding}"))
         if _known(r.praise_cue):
             lines.append(f"     praise: \u201c{r.praise_cue}\u201d")

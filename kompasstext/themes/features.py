@@ -187,12 +187,20 @@ def top_components(X: np.ndarray) -> np.ndarray:
     """The ``round(dim / 100)`` leading principal directions of the centred rows ``X`` (fewer when there
     are fewer than :data:`ROWS_PER_COMPONENT` rows per direction), as rows of a ``(d, dim)`` array."""
     n, dim = X.shape
-    d = min(int(round(dim / 100)), max(n - 1, 0) // ROWS_PER_COMPONENT)
-    if d <= 0:
+    return leading_directions(X, min(int(round(dim / 100)), max(n - 1, 0) // ROWS_PER_COMPONENT))
+
+
+def leading_directions(X: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` leading principal directions (unit rows, ``(k, dim)``, float32) of the centred rows
+    ``X``, from the eigenvectors of ``X.T @ X`` accumulated a block of rows at a time (memory
+    O(dim^2), not O(n * dim)); a direction's sign does not matter for projecting it out."""
+    dim = X.shape[1]
+    k = max(0, min(int(k), dim))
+    if k == 0:
         return np.zeros((0, dim), np.float32)
     G = np.zeros((dim, dim))
-    for s in range(0, n, 65536):  # X.T @ X in float64, a block of rows at a time
+    for s in range(0, len(X), 65536):
         B = np.asarray(X[s:s + 65536], dtype=np.float64)
         G += B.T @ B
-    vals, vecs = np.linalg.eigh(G)  # ascending; a direction's sign does not matter for the projection
-    return vecs[:, ::-1][:, :d].T.astype(np.float32)
+    vals, vecs = np.linalg.eigh(G)  # ascending
+    return vecs[:, ::-1][:, :k].T.astype(np.float32)
