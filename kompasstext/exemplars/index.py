@@ -82,6 +82,7 @@ class SearchIndex:
         self._passage_rows: dict[tuple[str, int], np.ndarray] = {
             (str(k[0]), int(k[1])): np.asarray(v, dtype=int)
             for k, v in self.passages.groupby(["report_id", "area"], sort=False).indices.items()}
+        self._keys = list(zip(self.findings["report_id"].astype(str), self.findings["area"].astype(int)))
         self.praise_component, self.praise_cue = self._attach_praise(corpus)
 
     # ------------------------------------------------------------------ encoding
@@ -122,8 +123,7 @@ class SearchIndex:
 
     def supporting_passage(self, i: int) -> pd.Series | None:
         """The passage of finding ``i``'s report and area most similar to it (None if the area has none)."""
-        f = self.findings.iloc[i]
-        idx = self._passage_rows.get((str(f["report_id"]), int(f["area"])))
+        idx = self._passage_rows.get(self._keys[i])
         if idx is None or not len(idx):
             return None
         sims = self.passage_emb[idx] @ self.emb[i]

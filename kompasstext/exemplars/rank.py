@@ -82,6 +82,26 @@ def _theme_texts(ix: SearchIndex, themes: Any) -> dict[int, list[str]]:
     return ix.cache[key][0]
 
 
+def _theme_queries(ix: SearchIndex, themes: Any) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each theme's query vectors ``(search-space vector, TF-IDF row)``: the means over its fitted
+    findings (the label for a theme without any), all themes encoded in one call (cached per model)."""
+    key = ("theme_queries", id(themes))
+    if key not in ix.cache:
+        texts = _theme_texts(ix, themes)
+        labels = dict(zip(themes.themes_["theme_id"].astype(int).tolist(), themes.themes_["label"].astype(str).tolist()))
+        per = {t: texts.get(t) or [labels[t]] for t in labels}
+        uniq = sorted({x for xs in per.values() for x in xs})
+        qc, ql = ix.encode_queries(uniq) if uniq else (np.zeros((0, ix.centred.shape[1]), np.float32), None)
+        pos = {x: i for i, x in enumerate(uniq)}
+        out = {}
+        for t, xs in per.items():
+            rows = [pos[x] for x in xs]
+            c = qc[rows].mean(0)
+            out[t] = (c / max(float(np.linalg.norm(c)), 1e-12), np.asarray(ql[rows].mean(0)))
+        ix.cache[key] = (out, themes)
+    return ix.cache[key][0]
+
+
 def _columns(ix: SearchIndex, corpus: Any) -> dict[str, Any]:
     """Per-index arrays the ranking reads row by row: findings' columns as lists, the score and praise
     components, each finding's tie-break rank and its report (cached)."""
@@ -110,15 +130,11 @@ def _query_vectors(ix: SearchIndex, query: Any, themes: Any) -> tuple[np.ndarray
     if isinstance(query, numbers.Integral) and not isinstance(query, bool):
         if themes is None:
             raise ValueError("an integer query is a theme id: pass the fitted ThemeModel as themes=")
-        texts = _theme_texts(ix, themes).get(int(query), [])
-        if not texts:
-            row = themes.themes_.loc[themes.themes_["theme_id"] == int(query), "label"]
-            if row.empty:
-                raise ValueError(f"no theme {query} in the theme model")
-            texts = [str(row.iloc[0])]
-        qc, ql = ix.encode_queries(texts)
-        c = qc.mean(0)
-        return c / max(float(np.linalg.norm(c)), 1e-12), np.asarray(ql.mean(0)), None
+        queries = _theme_queries(ix, themes)
+        if int(query) not in queries:
+            raise ValueError(f"no theme {query} in the theme model")
+        qc, ql = queries[int(query)]
+        return qc, ql, None
     exclude = None
     if isinstance(query, Finding):
         text = query.text
@@ -278,6 +294,36 @@ def examples(corpus: Any, *, query: Any = None, theme: int | str | None = None, 
     df = _ranked(ix, corpus, qc, ql, mask, top, themes, query=query is not None)
     df.attrs["notes"] = notes
     return df
+
+
+def examples_by_theme(corpus: Any, themes: Any, *, top: int = 3, kind: str | None = "strength",
+                      embedder: Any = None) -> pd.DataFrame:
+    """The ``top`` examples of every theme of the fitted ``themes`` model — for each theme the same rows
+    as ``examples(corpus, query=theme_id, theme=theme_id, themes=themes, kind=kind, top=top)`` — in
+    one pass (query vectors encoded together, masks built once).  Columns ``theme_id`` +
+    :data:`EXAMPLE_COLUMNS`; notes in ``df.attrs["notes"]``.
+
+    >>> kt.exemplars.examples_by_theme(corpus, model, top=3)   # doctest: +SKIP
+    """
+    ix = get_index(corpus, embedder)
+    links, note = _links(ix, corpus)
+    base = _mask(ix, kind=kind, area=None, framework=None, min_percent=None, links=links)
+    ids, _ = _themes_of(ix, themes)
+    queries = _theme_queries(ix, themes)
+    members = pd.Series(np.arange(len(ids))).groupby(ids).indices
+    parts = []
+    for t in themes.themes_["theme_id"].astype(int).tolist():
+        mask = np.zeros(len(ids), bool)
+        mask[members.get(t, [])] = True
+        mask &= base
+        if not mask.any():
+            continue
+        qc, ql = queries[t]
+        parts.append(_ranked(ix, corpus, qc, ql, mask, top, themes).assign(theme_id=t))
+    cols = ["theme_id"] + EXAMPLE_COLUMNS
+    out = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+    out.attrs["notes"] = [note] if note else []
+    return out
 
 
 def _municipality_reports(corpus: Any, municipality: str) -> list[str]:

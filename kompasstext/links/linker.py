@@ -82,6 +82,10 @@ class _AreaTask:
     source: str                                   # "table" | "catalog"
     descs: list[list[str]] = field(default_factory=list)
     scores: dict[str, tuple] = field(default_factory=dict)
+    #: (flat descriptions, their scorer, column starts) — rebuilt when the descriptions change
+    desc_scorer: tuple | None = None
+    #: subheading -> its distribution over the questions (None: generic), per task
+    heading_cache: dict[str, Any] = field(default_factory=dict)
 
 
 def _report_id(r: Report) -> str:
@@ -196,20 +200,29 @@ class _Linker:
 
     def _dist(self, texts: list[str], t: _AreaTask) -> np.ndarray:
         """(len(texts), n_q) similarity scores: max over each question's descriptions."""
-        flat = [d for ds in t.descs for d in ds]
-        S = self.sim.score(texts, flat)
+        flat = tuple(d for ds in t.descs for d in ds)
+        if t.desc_scorer is None or t.desc_scorer[0] != flat:
+            t.desc_scorer = (flat, self.sim.against(flat))
+        S = t.desc_scorer[1].score(texts)
         out = np.full((len(texts), len(t.qids)), -np.inf)
         k = 0
         for j, ds in enumerate(t.descs):
-            out[:, j] = S[:, k:k + len(ds)].max(axis=1)
+            if ds:
+                out[:, j] = S[:, k:k + len(ds)].max(axis=1)
             k += len(ds)
         return out
 
     def _heading_dist(self, heading: str | None, t: _AreaTask) -> np.ndarray | None:
-        """Probability over questions that a subheading points to, or None for a generic heading."""
+        """Probability over questions that a subheading points to, or None for a generic heading
+        (memoised per task: a subheading usually heads several items)."""
         h = _clean(heading or "")
         if not h or GENERIC_HEADINGS.match(h):
             return None
+        if h not in t.heading_cache:
+            t.heading_cache[h] = self._heading_dist_uncached(h, t)
+        return t.heading_cache[h]
+
+    def _heading_dist_uncached(self, h: str, t: _AreaTask) -> np.ndarray | None:
         parts = _heading_parts(h)
         S = self._dist(parts, t).max(axis=0)
         string = np.array([max(similarity(p, d) for p in parts for d in ds) for ds in t.descs])
@@ -324,38 +337,55 @@ class _Linker:
                 landing[fw] = [(subquestion_for(c, fw), related_subquestions(c, fw)) for c in concepts]
             return landing[fw]
 
+        # tasks with the same revision and questions share their candidates (the confident findings whose
+        # concept lands among those questions): their findings' distinct texts are scored against the
+        # candidates' distinct texts in one product per group
+        groups: dict[tuple, list[_AreaTask]] = {}
         for t in self.tasks:
-            ftexts = [_clean(f.text) for f in t.area.findings]
-            n_q = len(t.qids)
-            # where each confident neighbour's concept lands among this area's questions
+            groups.setdefault((t.report.framework, tuple(t.qids)), []).append(t)
+        for (fw, qids), tasks in groups.items():
+            n_q = len(qids)
+            # where each confident neighbour's concept lands among these questions
             target = np.zeros((len(concepts), n_q))
             has = np.zeros(len(concepts), dtype=bool)
-            for ci, (q, related) in enumerate(_landing(t.report.framework)):
-                if q in t.qids:
-                    target[ci, t.qids.index(q)] = 1.0
+            for ci, (q, related) in enumerate(_landing(fw)):
+                if q in qids:
+                    target[ci, qids.index(q)] = 1.0
                     has[ci] = True
                 else:
-                    rel = [x for x in related if x in t.qids]
+                    rel = [x for x in related if x in qids]
                     for x in rel:
-                        target[ci, t.qids.index(x)] = 0.5 / len(rel)
+                        target[ci, qids.index(x)] = 0.5 / len(rel)
                     has[ci] = bool(rel)
-            other = has[conf_c]
-            if t.rid in rid_codes:
-                other &= conf_rid != rid_codes[t.rid]
-            L = np.zeros((len(ftexts), n_q))
-            if other.any():
-                cand = np.where(other)[0]
-                S = self._conf_scores(ftexts, E_u, T_uT)[:, inv[cand]]      # (findings, candidates)
-                top = _top_k_stable(S, k_nb)                                  # candidate positions
-                St = np.take_along_axis(S, top, axis=1)
-                wts = softmax(St / self.w.temperature)
-                tc = conf_c[cand][top]                                        # concepts of the neighbours
-                votes = np.full((len(ftexts), n_q), 0.05)
-                for p in range(top.shape[1]):                                 # neighbours in rank order
-                    votes += wts[:, p:p + 1] * target[tc[:, p]]
-                L = np.log(votes / votes.sum(axis=1, keepdims=True))
-                L -= L.mean(axis=1, keepdims=True)
-            t.scores["corpus"] = L
+            cand_g = np.where(has[conf_c])[0]
+            if not len(cand_g):
+                for t in tasks:
+                    t.scores["corpus"] = np.zeros((len(t.area.findings), n_q))
+                continue
+            cols_u, col_of = np.unique(inv[cand_g], return_inverse=True)   # candidates' distinct texts
+            E_g, T_g = (E_u[cols_u] if E_u is not None else None), T_uT[:, cols_u].tocsr()
+            fpos: dict[str, int] = {}
+            for i, t in enumerate(tasks):
+                if i % 128 == 0:  # a chunk of tasks at a time: memory O(chunk findings x candidates)
+                    ftexts_g = list(dict.fromkeys(_clean(f.text) for u in tasks[i:i + 128] for f in u.area.findings))
+                    fpos = {x: j for j, x in enumerate(ftexts_g)}
+                    S_g = self._conf_scores(ftexts_g, E_g, T_g)
+                ftexts = [_clean(f.text) for f in t.area.findings]
+                keep = conf_rid[cand_g] != rid_codes[t.rid] if t.rid in rid_codes else np.ones(len(cand_g), bool)
+                L = np.zeros((len(ftexts), n_q))
+                if keep.any():
+                    cand = cand_g[keep]
+                    S = S_g[np.ix_([fpos[x] for x in ftexts], col_of[keep])]      # (findings, candidates)
+                    top = _top_k_stable(S, k_nb)                                  # candidate positions
+                    St = np.take_along_axis(S, top, axis=1)
+                    wts = softmax(St / self.w.temperature)
+                    tc = conf_c[cand][top]                                        # concepts of the neighbours
+                    votes = np.full((len(ftexts), n_q), 0.05)
+                    for p in range(top.shape[1]):                                 # neighbours in rank order
+                        votes += wts[:, p:p + 1] * target[tc[:, p]]
+                    L = np.log(votes / votes.sum(axis=1, keepdims=True))
+                    L -= L.mean(axis=1, keepdims=True)
+                t.scores["corpus"] = L
 
     def _conf_scores(self, ftexts: list[str], E_u: np.ndarray | None, T_uT: Any) -> np.ndarray:
         """``self.sim.score(ftexts, uniq)`` against the precomputed confident-text matrices."""

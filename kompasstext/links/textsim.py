@@ -72,6 +72,28 @@ class TextSim:
         """Combined similarity in "logit" units: differences of 1 are meaningful (see the scales)."""
         return self.semantic(a, b) / E5_SCALE + self.lexical(a, b) / TFIDF_SCALE
 
+    def against(self, b: Sequence[str]) -> "Against":
+        """:meth:`score` against the fixed texts ``b``, with their matrices sliced once (for many calls)."""
+        return Against(self, list(b))
+
+
+class Against:
+    """``TextSim.score(a, b)`` for a fixed ``b`` (see :meth:`TextSim.against`)."""
+
+    def __init__(self, sim: TextSim, b: list[str]):
+        self.sim, self.n = sim, len(b)
+        rows = sim._rows(b)
+        self.E = sim.E[rows] if sim.E is not None and rows else None
+        self.TT = sim.T[rows].T.tocsr() if sim.T is not None and rows else None
+
+    def score(self, a: Sequence[str]) -> np.ndarray:
+        if not len(a) or not self.n:
+            return np.zeros((len(a), self.n))
+        rows = self.sim._rows(a)
+        sem = (self.sim.E[rows] @ self.E.T).astype(float) if self.E is not None else 0.0
+        lex = np.asarray((self.sim.T[rows] @ self.TT).todense(), dtype=float)
+        return sem / E5_SCALE + lex / TFIDF_SCALE
+
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """Numerically stable softmax."""

@@ -314,20 +314,10 @@ def theme_matrix(findings: pd.DataFrame, themes: pd.DataFrame) -> tuple[pd.DataF
 # ----------------------------------------------------------------------------------- examples
 def _examples(corpus: Any, model: Any, themes: pd.DataFrame, n: int, embedder: Any) -> pd.DataFrame:
     """The top ``n`` strengths of each theme, ranked by :func:`kompasstext.exemplars.examples` with the
-    theme as the query."""
-    from ..exemplars import EXAMPLE_COLUMNS, examples
+    theme as the query (all themes in one pass: :func:`~kompasstext.exemplars.rank.examples_by_theme`)."""
+    from ..exemplars.rank import examples_by_theme
 
-    parts = []
-    for t in themes["theme_id"]:
-        ex = examples(corpus, query=int(t), theme=int(t), themes=model, top=n, embedder=embedder)
-        if len(ex):
-            parts.append(ex.assign(theme_id=int(t)))
-    if not parts:
-        return pd.DataFrame(columns=["theme_id"] + EXAMPLE_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
-    out = out[["theme_id"] + [c for c in out.columns if c != "theme_id"]]
-    out.attrs["notes"] = list(dict.fromkeys(n for p in parts for n in p.attrs.get("notes", [])))
-    return out
+    return examples_by_theme(corpus, model, top=n, embedder=embedder)
 
 
 def _profile(corpus: Any, municipality: str, model: Any, embedder: Any) -> pd.DataFrame:

@@ -189,12 +189,12 @@ class ThemeModel:
         self.theme_ids_ = sorted(set(member_theme.tolist()) | set(range(len(seed_items))))
         self.labels_overrides_ = {k: lab for k, (lab, _) in enumerate(seed_items)}
         self.threshold_ = -np.inf
-        _, score = self._assign_features(F)
+        best, score = self._assign_features(F)  # every finding's best theme, before the fence
         if len(score):
             q1, q3 = np.quantile(score, [0.25, 0.75])
             self.threshold_ = float(q1 - self.fence * (q3 - q1))
         self.cut_ = cut
-        self._finish(df, cores, F, E)
+        self._finish(df, cores, F, E, assigned=(np.where(score >= self.threshold_, best, UNTHEMED), score))
         return self
 
     def _assign_features(self, F: C.Features) -> tuple[np.ndarray, np.ndarray]:
@@ -203,8 +203,9 @@ class ThemeModel:
         ids, cent = C.theme_centroids(C.Stacked.of(self.prototypes_, self.weights), self.prototype_theme_)
         return C.assign_centroids(C.Stacked.of(F, self.weights), ids, cent, self.threshold_)
 
-    def _finish(self, df: pd.DataFrame, cores: list[str], F: C.Features, E: np.ndarray) -> None:
-        labels, score = self._assign_features(F)
+    def _finish(self, df: pd.DataFrame, cores: list[str], F: C.Features, E: np.ndarray,
+                assigned: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        labels, score = assigned if assigned is not None else self._assign_features(F)
         self.findings_ = df.assign(core=cores, theme=labels, score=score,
                                    reason=[self._reason(lab, s) for lab, s in zip(labels, score)])
         self.labels_ = labels
