@@ -9,6 +9,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import svg
@@ -80,7 +81,7 @@ def _overview(d: ReportData, page_size: int) -> Markup:
     rep = d.reports
     rows = [[r.get("municipality"), r.get("year"), FRAMEWORK_SV.get(str(r.get("framework")), r.get("framework")),
              num(r.get("total_score")), r.get("n_strengths"), r.get("n_improvements"), r.get("n_themed"),
-             r.get("format"), r.get("file")] for r in rep.to_dict("records")]
+             r.get("format"), r.get("file")] for r in records(rep)]
     reports = table(["Kommun", "År", "Ramverk", "Totalpoäng", "Styrkor", "Förbättringar", "Tematiserade", "Format",
                      "Fil"], rows, numeric=[3, 4, 5, 6], page_size=page_size)
     fw = rep.groupby("framework", dropna=False)["municipality"].apply(lambda s: ", ".join(map(str, s)))
@@ -127,7 +128,7 @@ def _theme_index(d: ReportData, page_size: int) -> Markup:
                    id="temaindex", cls="block")
     top = int(max(t["n_findings"].max(), 1))
     rows, attrs = [], []
-    for r in _ordered_themes(d).to_dict("records"):
+    for r in records(_ordered_themes(d)):
         tid = int(r["theme_id"])
         rows.append([tid, tag("a", r["label"] or f"Tema {tid}", href=f"#{theme_anchor(tid)}"), r["n_findings"],
                      r["n_municipalities"], join([svg.split_bar(int(r["n_strengths"]), int(r["n_improvements"]),
@@ -151,21 +152,23 @@ def _ordered_themes(d: ReportData) -> pd.DataFrame:
 
 def _theme_sections(d: ReportData, max_findings: int | None = MAX_FINDINGS) -> Markup:
     f = d.findings
-    by_theme = _groups(f, "theme")
+    cols = [c for c in ("municipality", "year", "area", "kind", "finding_index", "text", "citation", "subquestion",
+                        "theme_score") if c in f.columns]
+    recs = records(f[cols])
+    by_theme = {k: [recs[i] for i in v] for k, v in _indices(f, "theme").items()}
     dist = _groups(d.distribution, "theme_id")
     sl = _groups(d.score_links, "theme")
     ex = _groups(d.examples, "theme_id")
     parts = []
-    for r in _ordered_themes(d).to_dict("records"):
+    for r in records(_ordered_themes(d)):
         tid = int(r["theme_id"])
-        members = by_theme.get(tid, f.iloc[0:0])
         summary = tag("summary", r["label"] or f"Tema {tid}",
                       tag("span", f"#{tid} · {r['n_findings']} fynd · {r['n_municipalities']} kommuner · "
                                   f"{r['n_strengths']} styrkor / {r['n_improvements']} förbättringar", cls="meta"))
         kp = list(r.get("keyphrases") or [])
         body = [tag("h4", "Nyckelfraser"),
                 tag("ul", join(tag("li", k) for k in kp), cls="chips") if kp else tag("p", "–", cls="empty"),
-                tag("h4", "Fynd per kommun"), _findings_by_municipality(members, max_findings),
+                tag("h4", "Fynd per kommun"), _findings_by_municipality(by_theme.get(tid, []), max_findings),
                 tag("h4", "Kopplade delfrågor och poäng"),
                 _subquestions(dist.get(tid, d.distribution.iloc[0:0]), sl.get(tid, d.score_links.iloc[0:0]), tid),
                 tag("h4", "Goda exempel"), _examples(ex.get(tid, d.examples.iloc[0:0]))]
@@ -176,11 +179,28 @@ def _theme_sections(d: ReportData, max_findings: int | None = MAX_FINDINGS) -> M
                join(parts), id="teman", cls="block")
 
 
-def _groups(df: pd.DataFrame, col: str) -> dict[int, pd.DataFrame]:
-    """``{int(value): rows}`` of ``df`` grouped by ``col`` (row order kept); empty when the column is absent."""
+def _indices(df: pd.DataFrame, col: str) -> dict[int, np.ndarray]:
+    """``{int(value): row positions}`` of ``df`` grouped by ``col`` (positions ascending)."""
     if df is None or df.empty or col not in df.columns:
         return {}
-    return {int(k): df.iloc[v] for k, v in df.groupby(col, sort=False).indices.items() if not missing(k)}
+    return {int(k): v for k, v in df.groupby(col, sort=False).indices.items() if not missing(k)}
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """The rows of ``df`` as dicts, built from whole columns (``DataFrame.to_dict("records")`` goes row by
+    row through pandas indexing, which dominates rendering at archive scale)."""
+    cols = list(df.columns)
+    return [dict(zip(cols, vals)) for vals in zip(*(df[c].tolist() for c in cols))] if len(df) else []
+
+
+def _key(v: Any) -> tuple:
+    """Sort key putting missing values last (as pandas' ``na_position="last"``)."""
+    return (1, 0) if missing(v) else (0, v)
+
+
+def _groups(df: pd.DataFrame, col: str) -> dict[int, pd.DataFrame]:
+    """``{int(value): rows}`` of ``df`` grouped by ``col`` (row order kept); empty when the column is absent."""
+    return {k: df.iloc[v] for k, v in _indices(df, col).items()}
 
 
 def _finding_item(r: dict) -> Markup:
@@ -194,26 +214,29 @@ def _finding_item(r: dict) -> Markup:
                tag("cite", r.get("citation"), (" · " + " · ".join(extra)) if extra else ""), cls=kind)
 
 
-def _findings_by_municipality(members: pd.DataFrame, max_findings: int | None = MAX_FINDINGS) -> Markup:
-    if members.empty:
+def _findings_by_municipality(members: list[dict], max_findings: int | None = MAX_FINDINGS) -> Markup:
+    """A theme's findings (records) grouped by municipality; a bigger theme than ``max_findings`` shows
+    those closest to it (its fit score), the rest are in the Excel file and ``ReportData.findings``."""
+    if not members:
         return tag("p", "Inga fynd.", cls="empty")
+    order = lambda r: (str(r.get("municipality")), _key(r.get("year")), _key(r.get("area")),  # noqa: E731
+                       str(r.get("kind")), _key(r.get("finding_index")))
     shown, note = members, ""
     if max_findings is not None and len(members) > max_findings:
-        # the findings closest to the theme (fit score), then in reading order; the rest are in the Excel file
-        fit = pd.to_numeric(members["theme_score"], errors="coerce") if "theme_score" in members.columns else 0.0
-        by_fit = members.assign(_fit=fit)
-        shown = by_fit.sort_values(["_fit", "municipality", "year", "area", "kind", "finding_index"],
-                                   ascending=[False, True, True, True, True, True], kind="stable",
-                                   na_position="last").head(max_findings).drop(columns="_fit")
+        fit = lambda r: (1, 0.0) if missing(r.get("theme_score")) else (0, -float(r["theme_score"]))  # noqa: E731
+        shown = sorted(members, key=lambda r: (fit(r), order(r)))[:max_findings]
         note = tag("p", f"Visar de {max_findings} fynd som ligger närmast temat av {len(members)}; alla fynd finns i "
                         "Excel-filen (kompasstext report --xlsx) och i tabellen ReportData.findings.", cls="muted")
-    out = []
-    for mun, g in shown.sort_values(["municipality", "year", "area", "kind", "finding_index"],
-                                    kind="stable").groupby("municipality", sort=True):
-        years = ", ".join(str(y) for y in sorted(g["year"].dropna().unique()))
+    by_mun: dict[str, list[dict]] = {}
+    for r in sorted(shown, key=order):
+        by_mun.setdefault(str(r.get("municipality")), []).append(r)
+    out = [note] if note else []
+    for mun in sorted(by_mun):
+        g = by_mun[mun]
+        years = ", ".join(str(y) for y in sorted({r["year"] for r in g if not missing(r.get("year"))}))
         out.append(tag("h5", f"{mun} ({years})") if years else tag("h5", mun))
-        out.append(tag("ul", join(_finding_item(r) for r in g.to_dict("records")), cls="findings"))
-    return join([note] + out) if note else join(out)
+        out.append(tag("ul", join(_finding_item(r) for r in g), cls="findings"))
+    return join(out)
 
 
 def _subquestions(dist: pd.DataFrame, sl: pd.DataFrame, tid: int) -> Markup:
@@ -221,23 +244,29 @@ def _subquestions(dist: pd.DataFrame, sl: pd.DataFrame, tid: int) -> Markup:
     score-links tables."""
     if dist.empty:
         return tag("p", "Inga poängsatta delfrågor kopplade till temat.", cls="empty")
+    by_concept: dict[Any, list[dict]] = {}
+    for r in records(dist):
+        if not missing(r.get("concept")):
+            by_concept.setdefault(r["concept"], []).append(r)
+    verdicts: dict[Any, dict] = {}
+    if not sl.empty and {"theme", "concept"} <= set(sl.columns):
+        for r in records(sl):
+            verdicts.setdefault(r["concept"], r)
     out = []
-    for concept, g in dist.groupby("concept", sort=False):
-        shown = [k for k in GROUPS_ORDER if k != "both" or (g["group"] == "both").any()]
-        groups = [(GROUP_SV[k], GROUP_COLOR[k], list(g.loc[g["group"] == k, "percent"])) for k in shown]
+    for concept, g in by_concept.items():
+        shown = [k for k in GROUPS_ORDER if k != "both" or any(r["group"] == "both" for r in g)]
+        pct = {k: [r["percent"] for r in g if r["group"] == k] for k in shown}
+        groups = [(GROUP_SV[k], GROUP_COLOR[k], pct[k]) for k in shown]
         stats_rows = []
         for k in shown:
-            v = g.loc[g["group"] == k, "percent"]
-            stats_rows.append([tag("span", GROUP_SV[k], cls=f"badge {k}"), len(v),
-                               num(v.median(), 0) if len(v) else "–", num(v.mean(), 1) if len(v) else "–",
-                               ", ".join(sorted(set(map(str, g.loc[g["group"] == k, "municipality"])))) or "–"])
-        verdict: Any = ""
-        if not sl.empty and {"theme", "concept"} <= set(sl.columns):
-            hit = sl[sl["concept"] == concept]
-            if len(hit):
-                verdict = tag("p", verdict_sv(hit.iloc[0]), cls="muted")
-        out.append(tag("div", tag("b", g["subquestion_label"].iloc[0]),
-                       tag("span", f" · {int(g['n_links'].iloc[0])} av temats fynd kopplade hit", cls="muted"),
+            v = [float(x) for x in pct[k] if not missing(x)]
+            stats_rows.append([tag("span", GROUP_SV[k], cls=f"badge {k}"), len(pct[k]),
+                               num(float(np.median(v)), 0) if v else ("–" if not pct[k] else ""),
+                               num(float(np.mean(v)), 1) if v else ("–" if not pct[k] else ""),
+                               ", ".join(sorted({str(r["municipality"]) for r in g if r["group"] == k})) or "–"])
+        verdict: Any = tag("p", verdict_sv(verdicts[concept]), cls="muted") if concept in verdicts else ""
+        out.append(tag("div", tag("b", g[0]["subquestion_label"]),
+                       tag("span", f" · {int(g[0]['n_links'])} av temats fynd kopplade hit", cls="muted"),
                        tag("div", svg.strip(groups), table(["Grupp", "n", "Median %", "Medel %", "Kommuner"],
                                                            stats_rows, numeric=[1, 2, 3]), cls="sq-grid"),
                        verdict, cls="sq"))
@@ -277,7 +306,7 @@ def _examples(ex: pd.DataFrame) -> Markup:
     if ex.empty:
         return tag("p", "Inga goda exempel hittades.", cls="empty")
     items = []
-    for r in ex.to_dict("records"):
+    for r in records(ex):
         items.append(_example_item(r))
     return tag("ul", join(items), cls="findings examples")
 
@@ -353,9 +382,9 @@ def _profile(d: ReportData, page_size: int) -> Markup:
     improvements = f[(f["municipality"] == mun) & (f["kind"] == "improvement")]
     prof = d.profile if d.profile is not None else pd.DataFrame()
     items = []
-    for r in improvements.to_dict("records"):
+    for r in records(improvements):
         ex = _examples_for_improvement(prof, r)
-        inner = join(_example_item(e) for e in ex.to_dict("records")) if len(ex) else \
+        inner = join(_example_item(e) for e in records(ex)) if len(ex) else \
             tag("li", "Ingen annan kommun har en styrka som motsvarar detta.", cls="empty")
         items.append(tag("li", tag("span", "Förbättringsmöjlighet", cls="badge improvement"), r.get("text"),
                          tag("cite", r.get("citation")), tag("ul", inner, cls="findings"), cls="improvement"))
@@ -379,7 +408,7 @@ def _examples_for_improvement(prof: pd.DataFrame, r: dict) -> pd.DataFrame:
 def _unthemed(d: ReportData, page_size: int) -> Markup:
     f = d.findings[d.findings["theme"] < 0]
     rows = [[r.get("municipality"), KIND_SV.get(str(r.get("kind")), r.get("kind")), r.get("text"), r.get("citation")]
-            for r in f.to_dict("records")]
+            for r in records(f)]
     return tag("section", tag("h2", "Ej tematiserade fynd"),
                tag("p", f"{len(f)} fynd hör inte till något återkommande tema (de är unika för en kommun eller "
                         "för olika från temana).", cls="lead"),
