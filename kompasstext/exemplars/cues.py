@@ -43,13 +43,19 @@ def _compiled() -> tuple[tuple[str, re.Pattern, str | None], ...]:
                  for c in vocabulary()["cues"])
 
 
+#: characters looked at on either side of a cue for its clause's words (far more than the few words used)
+_WINDOW = 1000
+
+
 def _clause_words(text: str, start: int, end: int, before: bool, n: int) -> list[str]:
     """Up to ``n`` lower-cased words before/after ``[start, end)``, not crossing a sentence end."""
     if before:
-        seg = text[:start]
+        # a window before the match is enough for n words (scanning the whole text before every match
+        # made mining quadratic in the report's length)
+        seg = text[max(0, start - _WINDOW):start]
         cut = max((m.end() for m in _SENTENCE_END.finditer(seg)), default=0)
         return [w.lower() for w in _WORD.findall(seg[cut:])][-n:]
-    seg = text[end:]
+    seg = text[end:end + _WINDOW]
     m = _SENTENCE_END.search(seg)
     return [w.lower() for w in _WORD.findall(seg[: m.start() if m else len(seg)])][:n]
 

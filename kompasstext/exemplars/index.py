@@ -148,9 +148,13 @@ class SearchIndex:
         narrative = useful[useful["source"] != "finding"]
         if len(narrative):
             V = self.transform(self._encode([self._core(s) or s for s in narrative["praised"]]))
+            strengths = (self.findings["kind"] == "strength").to_numpy()
+            by_area: dict[tuple[str, int], list[int]] = {}
+            for i, k in enumerate(self._keys):
+                if strengths[i]:
+                    by_area.setdefault(k, []).append(i)
             for v, r in zip(V, narrative.itertuples()):
-                cand = np.where((self.findings["report_id"] == r.report_id) & (self.findings["area"] == r.area)
-                                & (self.findings["kind"] == "strength"))[0]
+                cand = np.asarray(by_area.get((str(r.report_id), int(r.area)), []), dtype=int)
                 if not len(cand):
                     continue
                 sims = self.centred[cand] @ v

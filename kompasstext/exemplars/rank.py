@@ -65,9 +65,24 @@ def _themes_of(ix: SearchIndex, themes: Any) -> tuple[np.ndarray, dict[int, str]
     """Theme id of every indexed finding by ``themes.predict`` (cached per model), and the labels."""
     key = ("themes", id(themes))
     if key not in ix.cache:
-        ix.cache[key] = (np.asarray(themes.predict(ix.findings), int), themes)
+        ix.cache[key] = (_fitted_or_predicted(ix.findings, themes), themes)
     labels = dict(zip(themes.themes_["theme_id"].astype(int).tolist(), themes.themes_["label"].tolist()))
     return ix.cache[key][0], labels
+
+
+def _fitted_or_predicted(findings: pd.DataFrame, themes: Any) -> np.ndarray:
+    """``themes.predict(findings)``, read from the model's fitted assignment when these are the findings it
+    was fitted on (``predict`` gives the fitted assignment for them: the same rule)."""
+    keys = ["report_id", "area", "kind", "finding_index"]
+    fitted = getattr(themes, "findings_", None)
+    if isinstance(fitted, pd.DataFrame) and set(keys + ["theme"]) <= set(fitted.columns) \
+            and set(keys) <= set(findings.columns):
+        lookup = fitted.set_index(keys)["theme"]
+        if lookup.index.is_unique:
+            idx = pd.MultiIndex.from_frame(findings[keys])
+            if idx.isin(lookup.index).all():
+                return lookup.loc[idx].to_numpy(dtype=int)
+    return np.asarray(themes.predict(findings), int)
 
 
 def _theme_texts(ix: SearchIndex, themes: Any) -> dict[int, list[str]]:

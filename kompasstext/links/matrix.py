@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 UNTHEMED = -1
@@ -40,11 +41,13 @@ def framework_matrix(findings_with_themes: pd.DataFrame, values: str | None = No
             index=index, columns="theme", values="_v", aggfunc="mean", dropna=False)
         return m.reindex(index=rows, columns=cols).astype(float)
     kinds = df.groupby([index, "theme"])["kind"].agg(set)
-    out = pd.DataFrame("", index=pd.Index(rows, name=index), columns=pd.Index(cols, name="theme"))
+    rpos = {r: i for i, r in enumerate(rows)}
+    cpos = {c: j for j, c in enumerate(cols)}
+    cells = np.full((len(rows), len(cols)), "", dtype=object)
     for (r, t), k in kinds.items():
-        out.loc[r, t] = ("S+I" if {"strength", "improvement"} <= k else "S" if "strength" in k
-                         else "I" if "improvement" in k else "")
-    return out
+        cells[rpos[r], cpos[t]] = ("S+I" if {"strength", "improvement"} <= k else "S" if "strength" in k
+                                   else "I" if "improvement" in k else "")
+    return pd.DataFrame(cells, index=pd.Index(rows, name=index), columns=pd.Index(cols, name="theme"))
 
 
 def theme_crosstab(findings_with_themes: pd.DataFrame, by: str = "area", *, normalize: bool | str = False

@@ -270,20 +270,33 @@ def score_distribution(findings: pd.DataFrame, scores: pd.DataFrame, *, max_conc
         clabels = concept_labels()
     except ImportError:  # pragma: no cover
         clabels = {}
+    per_concept: dict[Any, tuple[str, list] | None] = {}  # the same for every theme: computed once
+
+    def concept_points(c: Any) -> tuple[str, list] | None:
+        if c not in per_concept:
+            cs = sc[sc["concept"] == c]
+            if cs.empty:
+                per_concept[c] = None
+            else:
+                ids = ", ".join(sorted({f"{fw}: {q}" for fw, q in zip(cs["framework"], cs["subquestion"])}))
+                texts = cs["subquestion_text"].dropna() if "subquestion_text" in cs.columns else pd.Series(dtype=str)
+                label = f"{clabels.get(c) or (texts.iloc[0] if len(texts) else c)} (delfråga {ids})"
+                pts = cs.groupby(["report_id", "municipality", "framework", "subquestion"], as_index=False)["pct"].mean()
+                per_concept[c] = (label, list(zip(*(pts[k].tolist() for k in ("report_id", "municipality",
+                                                                              "framework", "subquestion", "pct")))))
+        return per_concept[c]
+
     rows = []
     for t, ft in f[f["concept"].notna()].groupby("theme", sort=True):
         counts = ft["concept"].value_counts()
         for c in sorted(counts.index, key=lambda k: (-counts[k], k))[:max_concepts]:
-            cs = sc[sc["concept"] == c]
-            if cs.empty:
+            got = concept_points(c)
+            if got is None:
                 continue
-            ids = ", ".join(sorted({f"{fw}: {q}" for fw, q in zip(cs["framework"], cs["subquestion"])}))
-            texts = cs["subquestion_text"].dropna() if "subquestion_text" in cs.columns else pd.Series(dtype=str)
-            label = f"{clabels.get(c) or (texts.iloc[0] if len(texts) else c)} (delfråga {ids})"
-            for r in cs.groupby(["report_id", "municipality", "framework", "subquestion"], as_index=False)["pct"] \
-                    .mean().itertuples(index=False):
-                rows.append((int(t), c, label, int(counts[c]), _group(kinds.get((t, r.report_id), set())),
-                             r.report_id, r.municipality, r.framework, r.subquestion, float(r.pct)))
+            label, points = got
+            for rid, mun, fw, q, pct in points:
+                rows.append((int(t), c, label, int(counts[c]), _group(kinds.get((t, rid), set())),
+                             rid, mun, fw, q, float(pct)))
     return pd.DataFrame(rows, columns=cols)
 
 
