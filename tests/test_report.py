@@ -193,6 +193,24 @@ def test_paging_marks_long_tables():
     assert 'class="paged"' not in render(synthetic(), page_size=100)
 
 
+def test_big_theme_sections_show_the_closest_findings_with_a_note():
+    from kompasstext.reporting import render
+    from kompasstext.reporting.page import MAX_FINDINGS
+
+    data = synthetic()
+    f = data.findings
+    data.findings = f.assign(theme_score=[0.9 if "saknas" in str(t) else 0.5 if "förankrad" in str(t) else 0.1
+                                          for t in f["text"]])
+    html = render(data, max_findings=2)
+    section = html[html.index('id="tema-0"'):html.index('id="tema-1"')]
+    assert "Visar de 2 fynd som ligger närmast temat av 3" in section
+    # the two closest to the theme are listed (grouped by municipality), the farthest is not
+    assert "Styrmodell saknas i förvaltningarna" in section and "Styrmodellen är väl förankrad" in section
+    assert "Tydlig styrmodell" not in section
+    assert "Visar de" not in render(data)  # 3 findings are below the default cap
+    assert MAX_FINDINGS >= 20
+
+
 def test_xlsx_sheets(tmp_path):
     from openpyxl import load_workbook
 

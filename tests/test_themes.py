@@ -60,8 +60,23 @@ def test_quality_floor(fitted):
     gold, _ = gold_labels(fr)
     s = score_themes(fr["municipality"].to_numpy(dtype=str), gold, fr["theme"].to_numpy())
     assert s["unthemed"] <= 0.05
-    # measured 0.376 / 0.349 on the gold frame (targets 0.45 / 0.40 are not reached); floor guards regressions
-    assert s["f1"] >= 0.36 and s["ari"] >= 0.33
+    # without sub-question links (no concept view) measured 0.398 / 0.373: the floor guards regressions
+    assert s["f1"] >= 0.38 and s["ari"] >= 0.35
+
+
+def test_quality_with_linked_concepts(findings, embedder, corpus):
+    """The way the CLI and the report fit (``corpus.linked_findings``): the acceptance targets."""
+    keys = ["report_id", "area", "kind", "finding_index"]
+    links = corpus.links[keys + ["framework", "subquestion", "link_confidence", "subquestion_2",
+                                 "link_confidence_2"]]
+    df = findings.drop(columns=[c for c in links.columns if c not in keys and c in findings.columns])
+    df = df.merge(links, on=keys, how="left", validate="one_to_one")
+    assert df["subquestion"].notna().mean() > 0.95
+    fr = ThemeModel(embedder).fit(df).transform_frame()
+    gold, _ = gold_labels(fr)
+    s = score_themes(fr["municipality"].to_numpy(dtype=str), gold, fr["theme"].to_numpy())
+    # measured 0.477 / 0.470 (gold-check: theme_pair_f1 0.477, ari 0.470), 0 % unthemed
+    assert s["unthemed"] <= 0.05 and s["f1"] >= 0.45 and s["ari"] >= 0.40
 
 
 def test_large_n_path_matches_small_n(fitted, findings, embedder):
@@ -171,3 +186,16 @@ def test_linked_concepts_are_a_view_and_survive_save_load(findings, embedder, tm
     loaded = ThemeModel.load(tmp_path / "m", embedder=embedder)
     assert loaded.space_.concepts == model.space_.concepts
     assert (loaded.predict(df) == model.predict(df)).all()
+
+
+def test_model_saved_in_another_format_is_a_clear_error(fitted, tmp_path):
+    import json
+
+    from kompasstext.errors import KompassError
+
+    fitted.save(tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    meta["format"] = 1  # lemma-token lexical view, dense: not readable by this version
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(KompassError, match=r"\[E007\].*m: format 1"):
+        ThemeModel.load(tmp_path / "m")

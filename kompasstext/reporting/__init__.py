@@ -17,17 +17,18 @@ from .pipeline import ReportData, compute
 __all__ = ["ReportData", "compute", "render", "report", "write_html", "write_xlsx"]
 
 
-def render(data: ReportData, *, page_size: int = 25) -> str:
-    """The HTML page of ``data`` as a string."""
+def render(data: ReportData, *, page_size: int = 25, max_findings: int | None = 60) -> str:
+    """The HTML page of ``data`` as a string (``max_findings``: findings listed per theme section, those
+    closest to the theme first; all of them are in ``data.findings`` and the Excel export)."""
     from .page import render as _render
 
-    return _render(data, page_size=page_size)
+    return _render(data, page_size=page_size, max_findings=max_findings)
 
 
-def write_html(data: ReportData, path: str | Path, *, page_size: int = 25) -> Path:
+def write_html(data: ReportData, path: str | Path, *, page_size: int = 25, max_findings: int | None = 60) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(data, page_size=page_size), encoding="utf-8")
+    path.write_text(render(data, page_size=page_size, max_findings=max_findings), encoding="utf-8")
     return path
 
 

@@ -32,8 +32,9 @@ def theme_anchor(theme_id: Any) -> str:
     return f"tema-{int(theme_id)}"
 
 
-def render(data: ReportData, *, page_size: int = 25) -> str:
-    """The report page as a string."""
+def render(data: ReportData, *, page_size: int = 25, max_findings: int | None = MAX_FINDINGS) -> str:
+    """The report page as a string.  ``max_findings``: findings listed per theme section (a bigger theme
+    shows those closest to it, with a note; None: all) — keeps the page light at archive scale."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     js = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     nav = [("oversikt", "Översikt"), ("temaindex", "Temaindex"), ("teman", "Teman"), ("matris", "Ramverksmatris")]
@@ -43,7 +44,7 @@ def render(data: ReportData, *, page_size: int = 25) -> str:
     body = join([
         _overview(data, page_size),
         _theme_index(data, page_size),
-        _theme_sections(data),
+        _theme_sections(data, max_findings),
         _matrix(data),
         _profile(data, page_size) if data.municipality else "",
         _unthemed(data, page_size),
