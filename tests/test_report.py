@@ -274,3 +274,20 @@ def test_unknown_municipality_is_a_clear_error():
         warnings.simplefilter("ignore")
         with pytest.raises(KompassError, match="Göteborg.*Nacka"):
             compute(ROOT / "corpora" / "kommunkompassen", municipality="Göteborg")
+
+
+def test_large_groups_are_drawn_as_boxes_and_absent_comes_from_concept_scores():
+    from kompasstext.reporting import svg
+    from kompasstext.reporting.pipeline import score_distribution
+
+    many = [float(v % 100) for v in range(500)]
+    chart = svg.strip([("Ej nämnt", svg.ABSENT, many), ("Styrka", svg.STRENGTH, [40.0, 60.0])])
+    assert chart.count("<circle") == 2 and "<rect" in chart and "n=500" in chart
+    assert len(chart) < 6000
+    # the report keeps "absent" implicitly: present rows + every report's score per concept
+    data = synthetic()
+    full = score_distribution(data.findings, data.scores)
+    assert set(data.distribution["group"]) <= {"strength", "improvement", "both"}
+    assert len(data.concept_scores) == len(data.scores) and len(data.theme_concepts) == 2
+    present = score_distribution(data.findings, data.scores, absent=False)
+    assert len(full) == len(present) + int((full["group"] == "absent").sum())

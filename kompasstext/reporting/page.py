@@ -157,8 +157,14 @@ def _theme_sections(d: ReportData, max_findings: int | None = MAX_FINDINGS) -> M
                         "theme_score") if c in f.columns]
     recs = records(f[cols])
     by_theme = {k: [recs[i] for i in v] for k, v in _indices(f, "theme").items()}
-    dist = _groups(d.distribution, "theme_id")
-    sl = _groups(d.score_links, "theme")
+    panels = d.theme_concepts
+    if (panels is None or panels.empty) and not d.distribution.empty:  # a full distribution table given by hand
+        panels = d.distribution[["theme_id", "concept", "subquestion_label", "n_links"]].drop_duplicates(
+            ["theme_id", "concept"])
+    panels = {k: records(v) for k, v in _groups(panels, "theme_id").items()}
+    dist = {k: records(v) for k, v in _groups(d.distribution, "theme_id").items()}
+    points = _concept_points(d.concept_scores)
+    sl = {k: records(v) for k, v in _groups(d.score_links, "theme").items()}
     ex = _groups(d.examples, "theme_id")
     parts = []
     for r in records(_ordered_themes(d)):
@@ -171,7 +177,7 @@ def _theme_sections(d: ReportData, max_findings: int | None = MAX_FINDINGS) -> M
                 tag("ul", join(tag("li", k) for k in kp), cls="chips") if kp else tag("p", "–", cls="empty"),
                 tag("h4", "Fynd per kommun"), _findings_by_municipality(by_theme.get(tid, []), max_findings),
                 tag("h4", "Kopplade delfrågor och poäng"),
-                _subquestions(dist.get(tid, d.distribution.iloc[0:0]), sl.get(tid, d.score_links.iloc[0:0]), tid),
+                _subquestions(panels.get(tid, []), dist.get(tid, []), sl.get(tid, []), points),
                 tag("h4", "Goda exempel"), _examples(ex.get(tid, d.examples.iloc[0:0]))]
         parts.append(tag("details", summary, tag("div", join(body), cls="body"), cls="theme", id=theme_anchor(tid),
                          data_theme=tid))
@@ -240,34 +246,59 @@ def _findings_by_municipality(members: list[dict], max_findings: int | None = MA
     return join(out)
 
 
-def _subquestions(dist: pd.DataFrame, sl: pd.DataFrame, tid: int) -> Markup:
-    """The theme's linked sub-questions: ``dist`` and ``sl`` are its rows of the distribution and
-    score-links tables."""
-    if dist.empty:
+def _concept_points(points: pd.DataFrame | None) -> dict[Any, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``{concept: (report ids, percents, municipalities)}`` of the ``concept_scores`` table."""
+    if points is None or points.empty:
+        return {}
+    return {c: (g["report_id"].to_numpy(dtype=object), g["percent"].to_numpy(dtype=float),
+                g["municipality"].to_numpy(dtype=object))
+            for c, g in points.groupby("concept", sort=False)}
+
+
+def _names(values: Any, limit: int = 12) -> str:
+    """Sorted distinct names, at most ``limit`` of them and how many more."""
+    names = sorted({str(v) for v in values if not missing(v)})
+    if not names:
+        return "–"
+    more = f" … och {len(names) - limit} till" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _subquestions(panels: list[dict], rows: list[dict], sl: list[dict],
+                  points: dict[Any, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Markup:
+    """A theme's linked sub-question panels: ``panels`` and ``rows`` are its rows of ``theme_concepts`` and
+    ``distribution`` (reports where the theme appears), ``sl`` its score-links rows; the "absent" group is
+    every other report's score on the concept (``points``)."""
+    if not panels:
         return tag("p", "Inga poängsatta delfrågor kopplade till temat.", cls="empty")
     by_concept: dict[Any, list[dict]] = {}
-    for r in records(dist):
-        if not missing(r.get("concept")):
-            by_concept.setdefault(r["concept"], []).append(r)
+    for r in rows:
+        by_concept.setdefault(r["concept"], []).append(r)
     verdicts: dict[Any, dict] = {}
-    if not sl.empty and {"theme", "concept"} <= set(sl.columns):
-        for r in records(sl):
-            verdicts.setdefault(r["concept"], r)
+    for r in sl:
+        verdicts.setdefault(r.get("concept"), r)
     out = []
-    for concept, g in by_concept.items():
-        shown = [k for k in GROUPS_ORDER if k != "both" or any(r["group"] == "both" for r in g)]
-        pct = {k: [r["percent"] for r in g if r["group"] == k] for k in shown}
+    for panel in panels:
+        concept = panel["concept"]
+        g = by_concept.get(concept, [])
+        pct = {k: [r["percent"] for r in g if r["group"] == k] for k in GROUPS_ORDER}
+        muns = {k: [r["municipality"] for r in g if r["group"] == k] for k in GROUPS_ORDER}
+        if concept in points:
+            rids, vals, names = points[concept]
+            rest = ~np.isin(rids, np.array(sorted({str(r["report_id"]) for r in g}), dtype=object))
+            pct["absent"] = pct["absent"] + vals[rest].tolist()
+            muns["absent"] = muns["absent"] + names[rest].tolist()
+        shown = [k for k in GROUPS_ORDER if k != "both" or pct["both"]]
         groups = [(GROUP_SV[k], GROUP_COLOR[k], pct[k]) for k in shown]
         stats_rows = []
         for k in shown:
             v = [float(x) for x in pct[k] if not missing(x)]
             stats_rows.append([tag("span", GROUP_SV[k], cls=f"badge {k}"), len(pct[k]),
                                num(float(np.median(v)), 0) if v else ("–" if not pct[k] else ""),
-                               num(float(np.mean(v)), 1) if v else ("–" if not pct[k] else ""),
-                               ", ".join(sorted({str(r["municipality"]) for r in g if r["group"] == k})) or "–"])
+                               num(float(np.mean(v)), 1) if v else ("–" if not pct[k] else ""), _names(muns[k])])
         verdict: Any = tag("p", verdict_sv(verdicts[concept]), cls="muted") if concept in verdicts else ""
-        out.append(tag("div", tag("b", g[0]["subquestion_label"]),
-                       tag("span", f" · {int(g[0]['n_links'])} av temats fynd kopplade hit", cls="muted"),
+        out.append(tag("div", tag("b", panel["subquestion_label"]),
+                       tag("span", f" · {int(panel['n_links'])} av temats fynd kopplade hit", cls="muted"),
                        tag("div", svg.strip(groups), table(["Grupp", "n", "Median %", "Medel %", "Kommuner"],
                                                            stats_rows, numeric=[1, 2, 3]), cls="sq-grid"),
                        verdict, cls="sq"))

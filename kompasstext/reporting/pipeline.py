@@ -11,8 +11,11 @@ Columns the renderer relies on (extra columns are kept and exported):
 ``themes``       theme_id, label, keyphrases, n_findings, n_municipalities, n_strengths, n_improvements
 ``areas``        report_id, municipality, year, framework, area, area_title, score
 ``distribution`` theme_id, concept, subquestion_label, n_links, group, report_id, municipality, percent
-                 (one row per theme × linked concept × scored report; group = strength / improvement / both /
-                 absent, as :func:`kompasstext.links.score_links` groups them)
+                 (one row per theme × linked concept × scored report *where the theme appears*: group =
+                 strength / improvement / both, as :func:`kompasstext.links.score_links` groups them; the
+                 "absent" group is the rest of ``concept_scores`` — :func:`score_distribution` gives all rows)
+``theme_concepts`` theme_id, concept, subquestion_label, n_links: the sub-question panels of each theme
+``concept_scores`` concept, report_id, municipality, framework, subquestion, percent: every scored report
 ``score_links``  :func:`kompasstext.links.score_links` (means, difference, CI, p-values, note)
 ``matrix``       :func:`kompasstext.links.framework_matrix`: municipality × theme id, "S" / "I" / "S+I" / "";
                  ``matrix_counts`` the number of findings
@@ -58,6 +61,9 @@ class ReportData:
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     distribution: pd.DataFrame = field(default_factory=pd.DataFrame)
     score_links: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the panels (theme x linked concept) and every report's score per concept: see distribution_parts
+    theme_concepts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    concept_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrix_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     examples: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -79,8 +85,10 @@ class ReportData:
         data = cls(findings=findings, themes=themes, reports=reports, areas=areas, **kw)
         if data.matrix.empty:
             data.matrix, data.matrix_counts = theme_matrix(findings, themes)
-        if data.distribution.empty and not data.scores.empty:
-            data.distribution = score_distribution(findings, data.scores)
+        if data.theme_concepts.empty and not data.scores.empty:
+            data.theme_concepts, data.concept_scores, present = distribution_parts(findings, data.scores)
+            if data.distribution.empty:
+                data.distribution = present
         return data
 
 
@@ -129,7 +137,7 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
 
     scores = corpus.scores.copy()
     scores["concept"] = _concepts(scores["framework"], scores["subquestion"])
-    distribution = score_distribution(findings, scores)
+    panels, points, distribution = distribution_parts(findings, scores)
     score_tab = _score_links(findings, scores)
     theme_tab = model.themes_.copy()
     matrix, matrix_counts = theme_matrix(findings, theme_tab)
@@ -146,6 +154,7 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
     areas = corpus.areas
     return ReportData(findings=findings, themes=theme_tab, reports=_reports_table(findings, areas, corpus),
                       areas=areas, scores=scores, distribution=distribution, score_links=score_tab,
+                      theme_concepts=panels, concept_scores=points,
                       matrix=matrix, matrix_counts=matrix_counts, examples=examples, municipality=municipality,
                       profile=profile, title=title or "Temarapport – Kommunkompassen", timings=timings, notes=notes)
 
@@ -244,17 +253,27 @@ def _group(kinds: set) -> str:
     return "strength" if "strength" in kinds else "improvement" if "improvement" in kinds else "absent"
 
 
-def score_distribution(findings: pd.DataFrame, scores: pd.DataFrame, *, max_concepts: int = 3) -> pd.DataFrame:
-    """Per theme and linked sub-question concept: every scored report's percent, grouped by how the theme
-    appears in the report's findings: only as a strength, only as an improvement, both, or not at all
-    (the groups of :func:`kompasstext.links.score_links`, whose means these points make up).
+DIST_COLUMNS = ["theme_id", "concept", "subquestion_label", "n_links", "group", "report_id", "municipality",
+                "framework", "subquestion", "percent"]
+PANEL_COLUMNS = ["theme_id", "concept", "subquestion_label", "n_links"]
+POINT_COLUMNS = ["concept", "report_id", "municipality", "framework", "subquestion", "percent"]
 
-    A theme's concepts are those its findings link to (at most ``max_concepts``, most links first).
+
+def distribution_parts(findings: pd.DataFrame, scores: pd.DataFrame, *, max_concepts: int = 3
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The score distribution of :func:`score_distribution` in three compact tables, O(themes + reports)
+    rather than O(themes x reports):
+
+    ``panels``  theme_id, concept, subquestion_label, n_links — a theme's linked concepts (at most
+                ``max_concepts``, most links first) that have scores in the corpus;
+    ``points``  concept, report_id, municipality, framework, subquestion, percent — every scored report's
+                percent per concept (the same for every theme);
+    ``present`` the :data:`DIST_COLUMNS` rows of the reports where the theme appears (group strength,
+                improvement or both); a panel's "absent" group is the rest of the concept's points.
     """
-    cols = ["theme_id", "concept", "subquestion_label", "n_links", "group", "report_id", "municipality",
-            "framework", "subquestion", "percent"]
+    empty = (pd.DataFrame(columns=PANEL_COLUMNS), pd.DataFrame(columns=POINT_COLUMNS), pd.DataFrame(columns=DIST_COLUMNS))
     if "concept" not in findings.columns or scores.empty:
-        return pd.DataFrame(columns=cols)
+        return empty
     sc = scores.copy()
     if "concept" not in sc.columns:
         sc["concept"] = _concepts(sc["framework"], sc["subquestion"])
@@ -286,7 +305,7 @@ def score_distribution(findings: pd.DataFrame, scores: pd.DataFrame, *, max_conc
                                                                               "framework", "subquestion", "pct")))))
         return per_concept[c]
 
-    rows = []
+    panels, present = [], []
     for t, ft in f[f["concept"].notna()].groupby("theme", sort=True):
         counts = ft["concept"].value_counts()
         for c in sorted(counts.index, key=lambda k: (-counts[k], k))[:max_concepts]:
@@ -294,10 +313,44 @@ def score_distribution(findings: pd.DataFrame, scores: pd.DataFrame, *, max_conc
             if got is None:
                 continue
             label, points = got
+            panels.append((int(t), c, label, int(counts[c])))
             for rid, mun, fw, q, pct in points:
-                rows.append((int(t), c, label, int(counts[c]), _group(kinds.get((t, rid), set())),
-                             rid, mun, fw, q, float(pct)))
-    return pd.DataFrame(rows, columns=cols)
+                if (t, rid) not in kinds:
+                    continue
+                present.append((int(t), c, label, int(counts[c]), _group(kinds[(t, rid)]), rid, mun, fw, q, float(pct)))
+    points = [(c, *p) for c, got in per_concept.items() if got is not None for p in got[1]]
+    return (pd.DataFrame(panels, columns=PANEL_COLUMNS), pd.DataFrame(points, columns=POINT_COLUMNS),
+            pd.DataFrame(present, columns=DIST_COLUMNS))
+
+
+def score_distribution(findings: pd.DataFrame, scores: pd.DataFrame, *, max_concepts: int = 3,
+                       absent: bool = True) -> pd.DataFrame:
+    """Per theme and linked sub-question concept: every scored report's percent, grouped by how the theme
+    appears in the report's findings: only as a strength, only as an improvement, both, or not at all
+    (the groups of :func:`kompasstext.links.score_links`, whose means these points make up).
+
+    A theme's concepts are those its findings link to (at most ``max_concepts``, most links first).
+    ``absent=False`` leaves out the "absent" rows (themes x reports of them at archive scale; the report
+    keeps them implicitly, see :func:`distribution_parts`).
+    """
+    panels, points, present = distribution_parts(findings, scores, max_concepts=max_concepts)
+    if not absent or panels.empty:
+        return present
+    seen = set(zip(present["theme_id"], present["concept"], present["report_id"]))
+    by_concept = {c: list(g.itertuples(index=False)) for c, g in points.groupby("concept", sort=False)}
+    rows = []
+    for p in panels.itertuples(index=False):
+        for q in by_concept.get(p.concept, []):
+            if (p.theme_id, p.concept, q.report_id) not in seen:
+                rows.append((p.theme_id, p.concept, p.subquestion_label, p.n_links, "absent", q.report_id,
+                             q.municipality, q.framework, q.subquestion, float(q.percent)))
+    out = pd.concat([present, pd.DataFrame(rows, columns=DIST_COLUMNS)], ignore_index=True)
+    # the order of the full table: theme, its concepts in panel order, then the concept's points in order
+    rank = {(t, c): i for i, (t, c) in enumerate(zip(panels["theme_id"], panels["concept"]))}
+    pos = {(c, r, q): i for i, (c, r, q) in enumerate(zip(points["concept"], points["report_id"], points["subquestion"]))}
+    key = [(rank[(t, c)], pos[(c, r, q)]) for t, c, r, q in zip(out["theme_id"], out["concept"], out["report_id"],
+                                                              out["subquestion"])]
+    return out.iloc[sorted(range(len(out)), key=key.__getitem__)].reset_index(drop=True)
 
 
 def _score_links(findings: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

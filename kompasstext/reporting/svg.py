@@ -127,7 +127,8 @@ def strip(groups: Sequence[tuple[str, str, Sequence[float]]], *, width: int = 36
           unit: str = "%", label_w: int = 150) -> Markup:
     """Score distribution per group: one row per ``(label, colour, values)``: dots, the median as a bar, ``n``.
 
-    Values are on 0..``xmax``; dots at the same value are stacked slightly so each stays visible.
+    Values are on 0..``xmax``; dots at the same value are stacked slightly so each stays visible.  A group
+    of more than :data:`MAX_DOTS` values is drawn as a box (quartiles, whiskers to min and max) instead.
     """
     row_h, top = 24, 6
     plot_w = width - label_w - 22
@@ -144,6 +145,9 @@ def strip(groups: Sequence[tuple[str, str, Sequence[float]]], *, width: int = 36
         y = top + row_h * i + row_h / 2
         out.append(f'<text x="{label_w - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
                    f'{esc(label)} (n={len(vals)})</text>')
+        if len(vals) > MAX_DOTS:
+            out.append(_box(sorted(vals), y, label_w, plot_w, xmax, color, label, unit))
+            continue
         seen: dict[float, int] = {}
         for v in sorted(vals):
             k = seen.get(v, 0)
@@ -159,3 +163,27 @@ def strip(groups: Sequence[tuple[str, str, Sequence[float]]], *, width: int = 36
                        f'stroke-width="2"><title>median {med:.0f}{esc(unit)}</title></line>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+#: above this many values a group of :func:`strip` is a box plot (thousands of dots say nothing and weigh MBs)
+MAX_DOTS = 150
+
+
+def _box(vals: list[float], y: float, label_w: float, plot_w: float, xmax: float, color: str, label: str,
+         unit: str) -> str:
+    """A horizontal box plot of sorted ``vals``: whiskers min–max, box Q1–Q3, median bar."""
+    def q(p: float) -> float:  # linear interpolation, as numpy's default
+        k = (len(vals) - 1) * p
+        lo = int(k)
+        return vals[lo] + (vals[min(lo + 1, len(vals) - 1)] - vals[lo]) * (k - lo)
+
+    x = lambda v: label_w + plot_w * min(max(v / xmax, 0.0), 1.0)  # noqa: E731
+    lo, q1, med, q3, hi = vals[0], q(0.25), q(0.5), q(0.75), vals[-1]
+    tip = (f"{label}: n={len(vals)}, min {lo:.0f}{unit}, kvartiler {q1:.0f}–{q3:.0f}{unit}, median {med:.0f}{unit}, "
+           f"max {hi:.0f}{unit}")
+    return (f'<g><title>{esc(tip)}</title>'
+            f'<line x1="{x(lo):.1f}" x2="{x(hi):.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{color}"/>'
+            f'<rect x="{x(q1):.1f}" y="{y - 6:.1f}" width="{max(x(q3) - x(q1), 1.0):.1f}" height="12" fill="{color}" '
+            f'fill-opacity=".45" stroke="{color}"/>'
+            f'<line x1="{x(med):.1f}" x2="{x(med):.1f}" y1="{y - 9:.1f}" y2="{y + 9:.1f}" stroke="#1a202c" '
+            f'stroke-width="2"/></g>')

@@ -60,6 +60,14 @@ def _token_ngrams(token: str, ngrams: tuple[int, int] = NGRAMS) -> tuple[str, ..
     return tuple(w[i:i + k] for k in range(lo, hi + 1) for i in range(len(w) - k + 1))
 
 
+def _csr(indices: list[int], indptr: list[int], shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A 0/1-count CSR matrix from index lists, with 32-bit indices (half the memory of 64-bit)."""
+    M = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int32),
+                           np.asarray(indptr, np.int64 if len(indices) >= 2 ** 31 else np.int32)), shape=shape)
+    M.sum_duplicates()
+    return M
+
+
 def _doc_lemma_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
     """Documents x distinct lemmas (counts), and the lemmas in column order."""
     ids: dict[str, int] = {}
@@ -72,44 +80,49 @@ def _doc_lemma_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matri
                 j = ids[t] = len(ids)
             indices.append(j)
         indptr.append(len(indices))
-    M = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
-                          shape=(len(tokens), len(ids)))
-    M.sum_duplicates()
-    return M, list(ids)
+    return _csr(indices, indptr, (len(tokens), len(ids))), list(ids)
 
 
 def _ngram_counts(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
-    """Documents x ``vocabulary`` n-gram counts (n-grams outside the vocabulary are ignored)."""
+    """Documents x ``vocabulary`` n-gram counts (float32; n-grams outside the vocabulary are ignored)."""
     D, lemmas = _doc_lemma_matrix(tokens)
     indices: list[int] = []
     indptr = [0]
     for t in lemmas:
         indices += [j for j in (vocabulary.get(g) for g in _token_ngrams(t)) if j is not None]
         indptr.append(len(indices))
-    L = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
-                          shape=(len(lemmas), len(vocabulary)))
-    L.sum_duplicates()
-    return (D @ L).tocsr()
+    C = (D @ _csr(indices, indptr, (len(lemmas), len(vocabulary)))).tocsr()
+    C.sort_indices()
+    return C
 
 
 def ngram_idf(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
     """``(vocabulary, idf)`` of the lemmas' character n-grams over the documents ``tokens``: vocabulary
     sorted, smooth idf ``ln((1 + n) / (1 + df)) + 1`` (as scikit-learn's ``TfidfVectorizer``)."""
+    vocab, idf, _ = _fit_counts(tokens)
+    return vocab, idf
+
+
+def _fit_counts(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray, sparse.csr_matrix]:
     grams = sorted({g for toks in tokens for t in set(toks) for g in _token_ngrams(t)})
     vocab = {g: i for i, g in enumerate(grams)}
     C = _ngram_counts(tokens, vocab)
     df = np.bincount(C.indices, minlength=len(vocab)) if C.nnz else np.zeros(len(vocab), int)
     idf = np.log((1.0 + len(tokens)) / (1.0 + df)) + 1.0
-    return vocab, idf.astype(np.float32)
+    return vocab, idf.astype(np.float32), C
 
 
-def ngram_tfidf(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
-    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32)."""
-    C = _ngram_counts(tokens, vocabulary).astype(np.float32)
-    C.data = np.log1p(C.data) * idf[C.indices]
-    norms = np.sqrt(np.asarray(C.multiply(C).sum(1), dtype=np.float64).ravel())
-    C = sparse.diags((1.0 / np.clip(norms, 1e-12, None)).astype(np.float32)) @ C
-    return C.tocsr()
+def ngram_tfidf(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int], idf: np.ndarray,
+                counts: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
+    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32), computed in
+    place on the counts (``counts``: those of ``tokens`` if already at hand)."""
+    C = counts if counts is not None else _ngram_counts(tokens, vocabulary)
+    C.data = np.log1p(C.data, dtype=np.float32) * idf[C.indices]
+    lengths = np.diff(C.indptr)
+    rows = np.repeat(np.arange(C.shape[0], dtype=np.int32), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=np.square(C.data, dtype=np.float64), minlength=C.shape[0]))
+    C.data *= (1.0 / np.clip(norms, 1e-12, None)).astype(np.float32)[rows]
+    return C
 
 
 @dataclass
@@ -159,15 +172,30 @@ class Space:
         mean = text_emb.mean(0)
         area_mean = area_emb.mean(0) if area_emb is not None and len(area_emb) else np.zeros_like(mean)
         return cls(mean.astype(np.float32), area_mean.astype(np.float32), vocab, idf,
-                   top_components(text_emb - mean), tuple(sorted({c for d in concepts or () for c in d})))
+                   top_components(text_emb, mean), tuple(sorted({c for d in concepts or () for c in d})))
+
+    @classmethod
+    def fit_transform(cls, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
+                      concepts: Sequence[dict[str, float]] | None = None) -> tuple[Space, Features]:
+        """``fit`` then ``transform`` of the same findings, counting their n-grams once."""
+        vocab, idf, counts = _fit_counts(tokens)
+        mean = text_emb.mean(0)
+        area_mean = area_emb.mean(0) if area_emb is not None and len(area_emb) else np.zeros_like(mean)
+        space = cls(mean.astype(np.float32), area_mean.astype(np.float32), vocab, idf,
+                    top_components(text_emb, mean), tuple(sorted({c for d in concepts or () for c in d})))
+        return space, space.transform(text_emb, area_emb, tokens, concepts, counts=counts)
 
     def transform(self, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
-                  concepts: Sequence[dict[str, float]] | None = None) -> Features:
-        lex = ngram_tfidf(tokens, self.vocabulary, self.idf)
-        text = text_emb - self.text_mean
+                  concepts: Sequence[dict[str, float]] | None = None, *,
+                  counts: sparse.csr_matrix | None = None) -> Features:
+        lex = ngram_tfidf(tokens, self.vocabulary, self.idf, counts)
+        text = np.asarray(text_emb, dtype=np.float32) - self.text_mean
         P = self.text_components
-        if P is not None and len(P):
-            text = text - (text @ P.T) @ P
+        for s in range(0, len(text), 65536):  # in place, a block at a time
+            B = text[s:s + 65536]
+            if P is not None and len(P):
+                B -= (B @ P.T) @ P
+            B /= np.clip(np.linalg.norm(B, axis=1, keepdims=True), 1e-12, None)
         con = np.zeros((len(tokens), len(self.concepts)), np.float32)
         if self.concepts:
             col = {c: j for j, c in enumerate(self.concepts)}
@@ -180,20 +208,20 @@ class Space:
             if area_emb is None:
                 raise ValueError("the area view needs area-title embeddings")
             area = normalize_rows(area_emb - self.area_mean)
-        return Features(normalize_rows(text), lex, area, con)
+        return Features(text, lex, area, con)
 
 
-def top_components(X: np.ndarray) -> np.ndarray:
-    """The ``round(dim / 100)`` leading principal directions of the centred rows ``X`` (fewer when there
-    are fewer than :data:`ROWS_PER_COMPONENT` rows per direction), as rows of a ``(d, dim)`` array."""
+def top_components(X: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """The ``round(dim / 100)`` leading principal directions of the rows ``X`` centred by ``mean`` (fewer
+    when there are fewer than :data:`ROWS_PER_COMPONENT` rows per direction), as rows of ``(d, dim)``."""
     n, dim = X.shape
-    return leading_directions(X, min(int(round(dim / 100)), max(n - 1, 0) // ROWS_PER_COMPONENT))
+    return leading_directions(X, min(int(round(dim / 100)), max(n - 1, 0) // ROWS_PER_COMPONENT), mean)
 
 
-def leading_directions(X: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` leading principal directions (unit rows, ``(k, dim)``, float32) of the centred rows
-    ``X``, from the eigenvectors of ``X.T @ X`` accumulated a block of rows at a time (memory
-    O(dim^2), not O(n * dim)); a direction's sign does not matter for projecting it out."""
+def leading_directions(X: np.ndarray, k: int, mean: np.ndarray | None = None) -> np.ndarray:
+    """The ``k`` leading principal directions (unit rows, ``(k, dim)``, float32) of the rows ``X`` centred
+    by ``mean`` (or already centred), from the eigenvectors of ``X.T @ X`` accumulated a block of rows at
+    a time (memory O(dim^2), not O(n * dim)); a direction's sign does not matter for projecting it out."""
     dim = X.shape[1]
     k = max(0, min(int(k), dim))
     if k == 0:
@@ -201,6 +229,8 @@ def leading_directions(X: np.ndarray, k: int) -> np.ndarray:
     G = np.zeros((dim, dim))
     for s in range(0, len(X), 65536):
         B = np.asarray(X[s:s + 65536], dtype=np.float64)
+        if mean is not None:
+            B = B - mean
         G += B.T @ B
     vals, vecs = np.linalg.eigh(G)  # ascending
     return vecs[:, ::-1][:, :k].T.astype(np.float32)

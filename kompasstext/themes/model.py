@@ -131,8 +131,7 @@ class ThemeModel:
         order = np.lexsort([df[c].astype(str).to_numpy() for c in reversed(_SORT)])
         df = df.iloc[order].reset_index(drop=True)
         cores, E, A, toks, concepts = self._raw(df)
-        self.space_ = C.Space.fit(E, A, toks, concepts)
-        F = self.space_.transform(E, A, toks, concepts)
+        self.space_, F = C.Space.fit_transform(E, A, toks, concepts)
         mun = df["municipality"].astype(str).to_numpy()
         X = C.Stacked.of(F, self.weights)  # X.dot(X) is the similarity matrix
         large = len(df) > self.large_n

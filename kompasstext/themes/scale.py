@@ -86,10 +86,11 @@ def similarity(a: Features, b: Features, weights: Sequence[float]) -> np.ndarray
 
 
 def best_cross_similarity_blocks(X: Stacked, groups: np.ndarray, rows: np.ndarray | None = None,
-                                 block: int = 512) -> np.ndarray:
+                                 block: int | None = None) -> np.ndarray:
     """Each of ``rows``' (default all) highest similarity to a row of another group (-inf where there is
-    none), a block of rows at a time."""
+    none), a block of rows at a time (default: ~20M similarities per block, ~160 MB)."""
     rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=int)
+    block = block or max(16, min(1024, 20_000_000 // max(len(X), 1)))
     out = np.full(len(rows), -np.inf)
     for s in range(0, len(rows), block):
         r = rows[s:s + block]
