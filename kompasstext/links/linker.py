@@ -133,18 +133,23 @@ def _core(text: str) -> str:
     return _clean(core_text(_clean(text))) or _clean(text)
 
 
-def _top_k_stable(S: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the column indices of the ``k`` largest values, largest first, ties by column index —
-    the first ``k`` of ``np.argsort(-S[i], kind="stable")``, without sorting whole rows."""
-    n, m = S.shape
-    if m <= k:
-        return np.argsort(-S, axis=1, kind="stable")
-    kth = -np.partition(-S, k - 1, axis=1)[:, k - 1]
-    out = np.empty((n, k), dtype=np.intp)
-    for i in range(n):
-        idx = np.flatnonzero(S[i] >= kth[i])                      # ascending column index
-        out[i] = idx[np.argsort(-S[i, idx], kind="stable")[:k]]
-    return out
+def _nearest(s: np.ndarray, by_col: list[np.ndarray], rid: np.ndarray, own: int, k: int) -> np.ndarray:
+    """The ``k`` candidates nearest to a finding, not of its own report: ``s`` its similarity to each
+    distinct candidate text, ``by_col`` each text's candidates (ascending), ``rid`` each candidate's
+    report.  Order: similarity, then candidate position — the first ``k`` of a stable sort over all
+    candidates, found by going through the distinct texts best first (no sort over all candidates)."""
+    m = len(s)
+    for width in (min(m, 4 * k), m):
+        cols = np.argpartition(-s, width - 1)[:width] if width < m else np.arange(m)
+        cols = cols[np.lexsort((cols, -s[cols]))]
+        out: list[int] = []
+        for c in cols:
+            for p in by_col[c]:
+                if rid[p] != own:
+                    out.append(int(p))
+                    if len(out) == k:
+                        return np.asarray(out, dtype=np.intp)
+    return np.asarray(out, dtype=np.intp)
 
 
 class _Linker:
@@ -286,6 +291,7 @@ class _Linker:
                     head_L[i] = np.log(h + 0.01)
             narr_L = self._narrative_evidence(t, ftexts) if self.use_narrative else np.zeros_like(text_L)
             t.scores = {"text": text_L, "heading": head_L, "narrative": narr_L}
+            t.desc_scorer, t.heading_cache = None, {}  # only needed for this task: memory O(one task)
 
     def _combine(self, t: _AreaTask) -> np.ndarray:
         w = self.w
@@ -364,22 +370,25 @@ class _Linker:
                 continue
             cols_u, col_of = np.unique(inv[cand_g], return_inverse=True)   # candidates' distinct texts
             E_g, T_g = (E_u[cols_u] if E_u is not None else None), T_uT[:, cols_u].tocsr()
+            # each distinct text's candidates (positions in cand_g, ascending) and each report's candidates
+            by_col = np.split(np.argsort(col_of, kind="stable"), np.cumsum(np.bincount(col_of))[:-1])
+            rid_g = conf_rid[cand_g]
             fpos: dict[str, int] = {}
             for i, t in enumerate(tasks):
-                if i % 128 == 0:  # a chunk of tasks at a time: memory O(chunk findings x candidates)
+                if i % 128 == 0:  # a chunk of tasks at a time: memory O(chunk findings x distinct candidates)
                     ftexts_g = list(dict.fromkeys(_clean(f.text) for u in tasks[i:i + 128] for f in u.area.findings))
                     fpos = {x: j for j, x in enumerate(ftexts_g)}
                     S_g = self._conf_scores(ftexts_g, E_g, T_g)
                 ftexts = [_clean(f.text) for f in t.area.findings]
-                keep = conf_rid[cand_g] != rid_codes[t.rid] if t.rid in rid_codes else np.ones(len(cand_g), bool)
+                own = rid_codes.get(t.rid, -1)
+                n_cand = int((rid_g != own).sum())
                 L = np.zeros((len(ftexts), n_q))
-                if keep.any():
-                    cand = cand_g[keep]
-                    S = S_g[np.ix_([fpos[x] for x in ftexts], col_of[keep])]      # (findings, candidates)
-                    top = _top_k_stable(S, k_nb)                                  # candidate positions
-                    St = np.take_along_axis(S, top, axis=1)
+                if n_cand:
+                    k = min(k_nb, n_cand)
+                    top = np.array([_nearest(S_g[fpos[x]], by_col, rid_g, own, k) for x in ftexts])  # cand_g positions
+                    St = np.take_along_axis(S_g[[fpos[x] for x in ftexts]], col_of[top], axis=1)
                     wts = softmax(St / self.w.temperature)
-                    tc = conf_c[cand][top]                                        # concepts of the neighbours
+                    tc = conf_c[cand_g[top]]                                      # concepts of the neighbours
                     votes = np.full((len(ftexts), n_q), 0.05)
                     for p in range(top.shape[1]):                                 # neighbours in rank order
                         votes += wts[:, p:p + 1] * target[tc[:, p]]
