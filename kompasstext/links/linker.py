@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 import numpy as np
@@ -120,6 +121,7 @@ def _heading_parts(h: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean(text: str) -> str:
     return " ".join((text or "").split())
 
@@ -204,18 +206,37 @@ class _Linker:
                 t.descs[j].append(rub[i])
 
     def _dist(self, texts: list[str], t: _AreaTask) -> np.ndarray:
-        """(len(texts), n_q) similarity scores: max over each question's descriptions."""
+        """(len(texts), n_q) similarity scores: max over each question's descriptions (rows memoised per
+        task; :meth:`_prefill` scores all of a task's texts in one product)."""
         flat = tuple(d for ds in t.descs for d in ds)
         if t.desc_scorer is None or t.desc_scorer[0] != flat:
-            t.desc_scorer = (flat, self.sim.against(flat))
-        S = t.desc_scorer[1].score(texts)
-        out = np.full((len(texts), len(t.qids)), -np.inf)
-        k = 0
-        for j, ds in enumerate(t.descs):
-            if ds:
-                out[:, j] = S[:, k:k + len(ds)].max(axis=1)
-            k += len(ds)
-        return out
+            t.desc_scorer = (flat, self.sim.against(flat), {})
+        rows = t.desc_scorer[2]
+        todo = [x for x in dict.fromkeys(texts) if x not in rows]
+        if todo:
+            S = t.desc_scorer[1].score(todo)
+            out = np.full((len(todo), len(t.qids)), -np.inf)
+            k = 0
+            for j, ds in enumerate(t.descs):
+                if ds:
+                    out[:, j] = S[:, k:k + len(ds)].max(axis=1)
+                k += len(ds)
+            rows.update(zip(todo, out))
+        return np.stack([rows[x] for x in texts]) if len(texts) else np.zeros((0, len(t.qids)))
+
+    def _prefill(self, t: _AreaTask) -> None:
+        """Score every text the first pass will ask about for task ``t`` in one call."""
+        fs = t.area.findings
+        texts = [_clean(f.text) for f in fs] + [_core(f.text) for f in fs]
+        heads = [f.heading for f in fs]
+        ps = [p for p in t.area.passages if _clean(p.text)] if self.use_narrative else []
+        if ps and not any(p.heading for p in ps):
+            texts += [_clean(p.text) for p in ps]
+        heads += [p.heading for p in ps]
+        for h in dict.fromkeys(_clean(h or "") for h in heads):
+            if h and not GENERIC_HEADINGS.match(h):
+                texts += _heading_parts(h)
+        self._dist(texts, t)
 
     def _heading_dist(self, heading: str | None, t: _AreaTask) -> np.ndarray | None:
         """Probability over questions that a subheading points to, or None for a generic heading
@@ -280,6 +301,7 @@ class _Linker:
     def first_pass(self) -> None:
         for t in self.tasks:
             self._add_rubrics(t)
+            self._prefill(t)
             fs = t.area.findings
             ftexts = [_clean(f.text) for f in fs]
             S = np.maximum(self._dist(ftexts, t), self._dist([_core(f.text) for f in fs], t)) / self.w.temperature
