@@ -32,14 +32,15 @@ class CueMatch:
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def vocabulary() -> dict:
-    """The parsed ``praise_cues.json``."""
+    """The parsed ``praise_cues.json`` (read once; do not modify)."""
     return json.loads((LANG_DIR / "praise_cues.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)
-def _compiled() -> tuple[tuple[str, re.Pattern, str | None], ...]:
-    return tuple((c["name"], re.compile(c["pattern"], re.IGNORECASE), c.get("family"))
+def _compiled() -> tuple[tuple[str, re.Pattern, str | None, tuple[str, ...]], ...]:
+    return tuple((c["name"], re.compile(c["pattern"], re.IGNORECASE), c.get("family"), tuple(c.get("requires", ())))
                  for c in vocabulary()["cues"])
 
 
@@ -79,8 +80,11 @@ def is_generic(text: str, start: int, end: int) -> bool:
 def find_cues(text: str) -> list[CueMatch]:
     """Every praise cue in ``text``, in text order (overlapping matches of different cues are kept)."""
     family = vocabulary()["generic"]["family"]
+    low = text.lower()
     out = []
-    for name, pattern, fam in _compiled():
+    for name, pattern, fam, requires in _compiled():
+        if requires and not any(r in low for r in requires):
+            continue  # the pattern cannot match: skip scanning the whole text with it
         for m in pattern.finditer(text):
             generic = fam == family and is_generic(text, m.start(), m.end())
             out.append(CueMatch(name, m.group(0).strip(), m.start(), m.end(), generic))
