@@ -184,7 +184,8 @@ class ThemeModel:
             member_theme = np.concatenate([seed_theme, member_theme])
         self.prototypes_ = C.Features.concat(parts)
         self.prototype_theme_ = member_theme
-        self.prototype_text_ = seed_texts + [str(df["text"][i]) for i in member_idx]
+        texts = df["text"].astype(str).tolist()
+        self.prototype_text_ = seed_texts + [texts[i] for i in member_idx]
         self.theme_ids_ = sorted(set(member_theme.tolist()) | set(range(len(seed_items))))
         self.labels_overrides_ = {k: lab for k, (lab, _) in enumerate(seed_items)}
         self.threshold_ = -np.inf

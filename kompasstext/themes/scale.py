@@ -15,7 +15,7 @@ centroid assignment rely on that.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -33,6 +33,7 @@ class Stacked:
 
     blocks: list
     scale: list[float]
+    _t: dict = field(default_factory=dict, repr=False, compare=False)  # sparse blocks transposed (CSR), cached
 
     @classmethod
     def of(cls, F: Features, weights: Sequence[float]) -> Stacked:
@@ -50,9 +51,14 @@ class Stacked:
     def dot(self, other: Stacked) -> np.ndarray:
         """The similarity matrix between the rows of ``self`` and ``other`` (float64)."""
         out = np.zeros((len(self), len(other)))
-        for a, b, sa, sb in zip(self.blocks, other.blocks, self.scale, other.scale):
-            p = a @ b.T
-            out += (sa * sb) * (p.toarray() if sparse.issparse(p) else p)
+        for k, (a, b, sa, sb) in enumerate(zip(self.blocks, other.blocks, self.scale, other.scale)):
+            if sparse.issparse(b):
+                if k not in other._t:  # transposing a CSR matrix gives CSC: convert once, not per product
+                    other._t[k] = b.T.tocsr()
+                p = (a @ other._t[k]).toarray()
+            else:
+                p = a @ b.T
+            out += (sa * sb) * p
         return out
 
     def means(self, groups: np.ndarray, k: int) -> Stacked:

@@ -146,6 +146,11 @@ def lemma_tokens(text: str, *, heads: bool = True) -> list[str]:
 
     Compounds make "resultatkontrakt" and "chefskontrakt" share the token ``kontrakt``.
     """
+    return list(_lemma_tokens(text, heads))
+
+
+@lru_cache(maxsize=1 << 17)
+def _lemma_tokens(text: str, heads: bool) -> tuple[str, ...]:
     stop = stopwords()
     out: list[str] = []
     for m in WORD.finditer(text):
@@ -160,4 +165,4 @@ def lemma_tokens(text: str, *, heads: bool = True) -> list[str]:
                 head = lemma(parts[1])
                 if head not in stop:
                     out.append(head)
-    return out
+    return tuple(out)
