@@ -32,6 +32,9 @@ from .text import core_text, lemma_tokens
 
 _SORT = ["report_id", "municipality", "year", "area", "kind", "finding_index", "text"]
 UNTHEMED = -1
+#: findings sampled (at most) for the clustering cut of the large-n path: the cut is a quantile of their
+#: best cross-municipality similarities, each computed against all findings (cost: sample x n)
+CUT_SAMPLE = 1000
 
 
 def _findings_frame(findings: Any) -> pd.DataFrame:
@@ -71,10 +74,10 @@ class ThemeModel:
     seeds: ``{label: [phrase, ...]}`` guided themes.
     n_keyphrases: keyphrases kept per theme; n_representatives: medoid findings shown per theme.
     large_n: above this many findings ``fit`` never builds an n x n matrix: the cut is estimated from
-        the best cross-municipality similarities of a sample of ``n_micro`` findings (computed a block
-        at a time), the findings are grouped into ``n_micro`` micro-clusters (mini-batch k-means) whose
-        means are agglomerated by the same rule, and assignment goes through theme centroids.
-    n_micro: micro-clusters (and cut sample size) of the large-n path; with ``n <= n_micro`` the
+        the best cross-municipality similarities of a sample of ``min(n_micro, CUT_SAMPLE)`` findings
+        (computed a block at a time), the findings are grouped into ``n_micro`` micro-clusters (mini-batch
+        k-means) whose means are agglomerated by the same rule, and assignment goes through theme centroids.
+    n_micro: micro-clusters of the large-n path; with ``n <= min(n_micro, CUT_SAMPLE)`` the
         large-n path gives exactly the small-n themes.
     """
 
@@ -137,8 +140,9 @@ class ThemeModel:
         large = len(df) > self.large_n
         if large:  # the cut from a sample of rows, a block at a time
             rows = np.arange(len(df))
-            if len(rows) > self.n_micro:
-                rows = np.sort(np.random.default_rng(0).choice(len(rows), self.n_micro, replace=False))
+            n_sample = min(self.n_micro, CUT_SAMPLE)
+            if len(rows) > n_sample:
+                rows = np.sort(np.random.default_rng(0).choice(len(rows), n_sample, replace=False))
             best = C.best_cross_similarity_blocks(X, mun, rows)
         else:
             S = X.dot(X)
@@ -228,9 +232,12 @@ class ThemeModel:
         groups = {int(t): np.asarray(ix) for t, ix in pd.Series(theme).groupby(theme, sort=False).indices.items()}
         none = np.zeros(0, int)
         cores = list(df["core"])
+        protos: dict[int, list[str]] = {}
+        for p, pt in zip(self.prototype_text_, self.prototype_theme_.tolist()):
+            protos.setdefault(int(pt), []).append(p)
+        # a theme is described by its findings, or by its prototypes when no finding is assigned to it
         docs = {t: [lemma_tokens(cores[i]) for i in groups.get(t, none)] or
-                [lemma_tokens(p) for p, pt in zip(self.prototype_text_, self.prototype_theme_) if pt == t]
-                for t in self.theme_ids_}
+                [lemma_tokens(p) for p in protos.get(t, [])] for t in self.theme_ids_}
         kps = ctfidf_keyphrases(docs, top=self.n_keyphrases)
         per_theme = {t: sorted({noun_phrase(cores[i]) for i in groups.get(t, none)} - {""}) for t in self.theme_ids_}
         cand_all = sorted({c for cands in per_theme.values() for c in cands})
