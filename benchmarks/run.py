@@ -33,6 +33,7 @@ import os
 import pickle
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -214,7 +215,9 @@ def stage_throughput(sample_json: str, model_dir: str, tmp: str, n: int, batch_s
                                              normalize_embeddings=True, show_progress_bar=False))
 
         def run_cold():
-            e = Embedder(model=model_dir, cache_dir=f"{tmp}/round{r}", batch_size=batch_size, show_progress=False)
+            cache = Path(tmp) / f"round{r}"
+            shutil.rmtree(cache, ignore_errors=True)  # cold: an empty cache, whatever an earlier run left
+            e = Embedder(model=model_dir, cache_dir=cache, batch_size=batch_size, show_progress=False)
             s = timed(lambda: e.encode(texts))
             assert e.last_n_computed_ == len(set(texts))
             return s
