@@ -51,9 +51,10 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     ],
     "02_themes.ipynb": [
         ("md", "# Teman som återkommer mellan kommuner\n\nAnpassa en `ThemeModel`, granska temana, slå ihop och "
-               "döp om, spara och läs in."),
+               "döp om, spara och läs in. Modellen anpassas på `corpus.linked_findings`: fynden med sina kopplade "
+               "delfrågor, vars begrepp (samma fråga i ramverkets olika versioner) är en av likhetens delar."),
         ("code", SETUP),
-        ("code", 'corpus = kt.read_corpus(CORPUS)\nmodel = kt.ThemeModel().fit(corpus.findings)\n'
+        ("code", 'corpus = kt.read_corpus(CORPUS)\nmodel = kt.ThemeModel().fit(corpus.linked_findings)\n'
                  'themes = model.themes_\nthemes[["theme_id", "label", "n_findings", "n_municipalities", '
                  '"n_strengths", "n_improvements"]].head(15)'),
         ("md", "## Granska ett tema\n\nNyckelfraser, representativa fynd och alla fynd i temat."),
@@ -86,7 +87,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                "med där det är en förbättringsmöjlighet, och bygg ramverksmatrisen kommun × tema."),
         ("code", SETUP + "\nfrom kompasstext.links import concept_map, framework_matrix, score_links, "
                          "theme_crosstab"),
-        ("code", 'corpus = kt.read_corpus(CORPUS)\nmodel = kt.ThemeModel().fit(corpus.findings)\n'
+        ("code", 'corpus = kt.read_corpus(CORPUS)\nmodel = kt.ThemeModel().fit(corpus.linked_findings)\n'
                  'links = kt.link_findings(corpus)\n'
                  'links[["municipality", "text", "subquestion", "subquestion_text", "link_confidence", '
                  '"percent"]].head()'),
@@ -127,7 +128,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  'ex = kt.examples(corpus, query="Utveckla resultatorienterade chefskontrakt", top=5)\n'
                  'ex[["municipality", "finding", "percent", "praise_cue", "citation"]]'),
         ("md", "## Per tema"),
-        ("code", 'model = kt.ThemeModel().fit(corpus.findings)\n'
+        ("code", 'model = kt.ThemeModel().fit(corpus.linked_findings)\n'
                  'theme = model.themes_.sort_values("n_municipalities", ascending=False).iloc[0]\n'
                  'print(theme["label"])\n'
                  'kt.examples(corpus, query=int(theme["theme_id"]), theme=int(theme["theme_id"]), themes=model, '

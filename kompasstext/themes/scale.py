@@ -23,7 +23,8 @@ from scipy import sparse
 
 from .features import Features, weights4
 
-Matrix = "np.ndarray | sparse.csr_matrix"
+#: a view: a dense array or a CSR matrix (rows = findings)
+Matrix = "np.ndarray | sparse.csr_matrix"  # a string: used in annotations only
 
 
 @dataclass
