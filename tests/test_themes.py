@@ -141,6 +141,18 @@ def test_unthemed_have_reasons(findings, embedder):
     assert fr.loc[fr["theme"] >= 0, "reason"].isna().all()
 
 
+def test_one_municipality_has_no_recurring_theme(findings, embedder):
+    import warnings
+
+    one = findings[findings["municipality"] == findings["municipality"].iloc[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy warnings from an empty theme set
+        model = ThemeModel(embedder).fit(one)
+    fr = model.transform_frame()
+    assert (fr["theme"] < 0).all() and len(model.themes_) == 0
+    assert fr["reason"].str.contains("no recurring theme").all()
+
+
 def test_save_load_with_merge_split_rename(fitted, findings, embedder, tmp_path):
     model = ThemeModel(embedder).fit(findings)
     a, b = model.themes_["theme_id"].iloc[:2]

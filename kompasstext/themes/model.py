@@ -194,8 +194,9 @@ class ThemeModel:
         self.labels_overrides_ = {k: lab for k, (lab, _) in enumerate(seed_items)}
         self.threshold_ = -np.inf
         best, score = self._assign_features(F)  # every finding's best theme, before the fence
-        if len(score):
-            q1, q3 = np.quantile(score, [0.25, 0.75])
+        finite = score[np.isfinite(score)]  # -inf everywhere when no theme recurs (e.g. one municipality)
+        if len(finite):
+            q1, q3 = np.quantile(finite, [0.25, 0.75])
             self.threshold_ = float(q1 - self.fence * (q3 - q1))
         self.cut_ = cut
         self._finish(df, cores, F, E, assigned=(np.where(score >= self.threshold_, best, UNTHEMED), score))
