@@ -71,17 +71,10 @@ def _themes_of(ix: SearchIndex, themes: Any) -> tuple[np.ndarray, dict[int, str]
 
 
 def _fitted_or_predicted(findings: pd.DataFrame, themes: Any) -> np.ndarray:
-    """``themes.predict(findings)``, read from the model's fitted assignment when these are the findings it
-    was fitted on (``predict`` gives the fitted assignment for them: the same rule)."""
-    keys = ["report_id", "area", "kind", "finding_index"]
-    fitted = getattr(themes, "findings_", None)
-    if isinstance(fitted, pd.DataFrame) and set(keys + ["theme"]) <= set(fitted.columns) \
-            and set(keys) <= set(findings.columns):
-        lookup = fitted.set_index(keys)["theme"]
-        if lookup.index.is_unique:
-            idx = pd.MultiIndex.from_frame(findings[keys])
-            if idx.isin(lookup.index).all():
-                return lookup.loc[idx].to_numpy(dtype=int)
+    """``themes.predict(findings)``, through ``themes.assignment`` when the model has it (a fitted corpus'
+    assignment is read, not recomputed)."""
+    if hasattr(themes, "assignment"):
+        return np.asarray(themes.assignment(findings)[0], int)
     return np.asarray(themes.predict(findings), int)
 
 

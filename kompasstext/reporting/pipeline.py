@@ -170,21 +170,12 @@ def _theme_model(corpus: Any, themes: Any, embedder: Any) -> Any:
 
 
 def _themed_findings(corpus: Any, model: Any) -> pd.DataFrame:
-    """Corpus findings + file/page/citation + theme/theme_label (refit findings by key, else predict)."""
+    """Corpus findings + file/page/citation + theme/theme_label/theme_score (``ThemeModel.assignment``)."""
     df = _complete_findings(corpus.findings.copy(), corpus)
-    fitted = getattr(model, "findings_", None)
     labels = dict(zip(model.themes_["theme_id"], model.themes_["label"]))
-    theme, score = None, np.nan
-    if fitted is not None and set(KEYS) <= set(fitted.columns) and len(fitted) == len(df):
-        key = fitted.set_index(KEYS)[["theme", "score"]]
-        if key.index.is_unique:
-            idx = pd.MultiIndex.from_frame(df[KEYS])
-            if idx.isin(key.index).all():
-                theme, score = key["theme"].loc[idx].to_numpy(), key["score"].loc[idx].to_numpy(dtype=float)
-    if theme is None:
-        theme = model.predict(corpus.findings)
+    theme, score = model.assignment(corpus.findings)
     df["theme"] = np.asarray(theme, dtype=int)
-    df["theme_score"] = score  # similarity to the theme (fitted findings; NaN when predicted)
+    df["theme_score"] = score  # similarity to the best theme
     df["theme_label"] = [labels.get(t) for t in df["theme"]]
     return df
 

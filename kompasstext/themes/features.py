@@ -137,8 +137,6 @@ class Features:
     def __post_init__(self) -> None:
         if self.concept is None:
             self.concept = np.zeros((len(self.text), 0), np.float32)
-        if not sparse.issparse(self.lex):  # a dense lexical view (older saved models)
-            self.lex = sparse.csr_matrix(np.asarray(self.lex, dtype=np.float32))
 
     def __len__(self) -> int:
         return len(self.text)
@@ -168,22 +166,24 @@ class Space:
     @classmethod
     def fit(cls, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
             concepts: Sequence[dict[str, float]] | None = None) -> Space:
-        vocab, idf = ngram_idf(tokens)
-        mean = text_emb.mean(0)
-        area_mean = area_emb.mean(0) if area_emb is not None and len(area_emb) else np.zeros_like(mean)
-        return cls(mean.astype(np.float32), area_mean.astype(np.float32), vocab, idf,
-                   top_components(text_emb, mean), tuple(sorted({c for d in concepts or () for c in d})))
+        vocab, idf, _ = _fit_counts(tokens)
+        return cls._fitted(text_emb, area_emb, concepts, vocab, idf)
 
     @classmethod
     def fit_transform(cls, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
                       concepts: Sequence[dict[str, float]] | None = None) -> tuple[Space, Features]:
         """``fit`` then ``transform`` of the same findings, counting their n-grams once."""
         vocab, idf, counts = _fit_counts(tokens)
+        space = cls._fitted(text_emb, area_emb, concepts, vocab, idf)
+        return space, space.transform(text_emb, area_emb, tokens, concepts, counts=counts)
+
+    @classmethod
+    def _fitted(cls, text_emb: np.ndarray, area_emb: np.ndarray | None, concepts: Sequence[dict[str, float]] | None,
+                vocab: dict[str, int], idf: np.ndarray) -> Space:
         mean = text_emb.mean(0)
         area_mean = area_emb.mean(0) if area_emb is not None and len(area_emb) else np.zeros_like(mean)
-        space = cls(mean.astype(np.float32), area_mean.astype(np.float32), vocab, idf,
-                    top_components(text_emb, mean), tuple(sorted({c for d in concepts or () for c in d})))
-        return space, space.transform(text_emb, area_emb, tokens, concepts, counts=counts)
+        return cls(mean.astype(np.float32), area_mean.astype(np.float32), vocab, idf,
+                   top_components(text_emb, mean), tuple(sorted({c for d in concepts or () for c in d})))
 
     def transform(self, text_emb: np.ndarray, area_emb: np.ndarray | None, tokens: Sequence[Sequence[str]],
                   concepts: Sequence[dict[str, float]] | None = None, *,

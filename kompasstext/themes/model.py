@@ -280,13 +280,30 @@ class ThemeModel:
         labels, _ = self._assign_features(self.space_.transform(E, A, toks, concepts))
         return labels
 
+    def assignment(self, findings: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(theme ids, scores)`` of ``findings`` in their row order: read from the fitted assignment when
+        they are findings this model was fitted on (same keys), else computed by :meth:`predict`'s rule —
+        the same result either way, without re-embedding a fitted corpus.  Scores are each finding's
+        similarity to its best theme."""
+        df = _findings_frame(findings)
+        keys = ["report_id", "area", "kind", "finding_index"]
+        given = getattr(findings, "findings", findings).columns  # keys the caller gave (not defaults)
+        fitted = getattr(self, "findings_", None)
+        if fitted is not None and set(keys) <= set(given):
+            lookup = fitted.set_index(keys)[["theme", "score"]]
+            if lookup.index.is_unique:
+                idx = pd.MultiIndex.from_frame(df[keys])
+                if idx.isin(lookup.index).all():
+                    got = lookup.loc[idx]
+                    return got["theme"].to_numpy(dtype=int), got["score"].to_numpy(dtype=float)
+        _, E, A, toks, concepts = self._raw(df, need_area=not self.space_.concepts)
+        return self._assign_features(self.space_.transform(E, A, toks, concepts))
+
     def fit_predict(self, findings: Any, y: Any = None) -> np.ndarray:
         """``fit`` then the labels in the input's row order."""
         df = _findings_frame(findings)
         self.fit(df)
-        key = self.findings_.set_index(_SORT)["theme"]
-        return key.loc[pd.MultiIndex.from_frame(df[_SORT])].to_numpy() if key.index.is_unique \
-            else self.predict(df)
+        return self.assignment(df)[0]
 
     def transform_frame(self) -> pd.DataFrame:
         """The fitted findings with ``theme``, ``theme_label``, ``score`` and ``reason`` columns."""
