@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from .errors import ParseWarning, ReportNotFoundError
-from .model import Report
+from .model import FINDING_KEY, Report
 
 PathLike = str | Path
 
@@ -99,7 +99,7 @@ class Corpus:
         return self.findings
 
     def _with_links(self, df: pd.DataFrame) -> pd.DataFrame:
-        keys = ["report_id", "area", "kind", "finding_index"]
+        keys = FINDING_KEY
         lk = self._cache["links"][keys + self.LINK_COLUMNS]
         return df.merge(lk, on=keys, how="left", validate="one_to_one")
 

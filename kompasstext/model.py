@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+#: the columns that identify a finding in every findings table (``Corpus.findings``, links, themes)
+FINDING_KEY = ["report_id", "area", "kind", "finding_index"]
+
 Kind = Literal["strength", "improvement"]
 Framework = Literal["2010", "2015", "2020"]
 Severity = Literal["info", "warning", "error"]

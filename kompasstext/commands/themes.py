@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..model import FINDING_KEY
+
 
 def register(sub) -> None:
     p = sub.add_parser("themes", help="discover recurring themes in the findings",
@@ -28,7 +30,7 @@ def run(args) -> int:
     print(f"{int((fr['theme'] < 0).sum())} of {len(fr)} findings unthemed")
     if args.json:
         themes = json.loads(table.to_json(orient="records", force_ascii=False))
-        keys = ["report_id", "area", "kind", "finding_index"]
+        keys = FINDING_KEY
         if set(keys) <= set(fr.columns) and "subquestion" not in fr.columns:  # linked sub-question (kompasstext.links)
             fr = fr.merge(corpus.links[keys + ["subquestion"]], on=keys, how="left")
         cols = ["report_id", "municipality", "year", "area", "kind", "text", "finding_index", "theme",

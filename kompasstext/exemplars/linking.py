@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 
 from ..errors import KompassWarning
+from ..model import FINDING_KEY
 
 #: the sub-question columns added to ranked findings
 LINK_COLUMNS = ["subquestion", "subquestion_text", "achieved", "max", "percent", "link_confidence"]
-_KEYS = ["report_id", "area", "kind", "finding_index"]
+_KEYS = FINDING_KEY
 
 
 def _subquestion_texts(corpus: Any) -> dict[tuple[str, int, str], str]:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..frameworks import catalog, load, similarity
-from ..model import Area, Report
+from ..model import FINDING_KEY, Area, Report
 from .align import monotone_align, monotone_segment, order_marginals
 from .concepts import concept_labels, concept_of, related_subquestions, subquestion_for
 from .textsim import TextSim, softmax
@@ -486,7 +486,7 @@ def link_findings(corpus: Any, *, use_narrative: bool = True, second_pass: bool 
         lk.corpus_pass()
     out = lk.frame()
     # one row per finding, in Corpus.findings order (areas without candidates get no link)
-    keys = ["report_id", "area", "kind", "finding_index"]
+    keys = FINDING_KEY
     base = pd.DataFrame([dict(report_id=_report_id(r), municipality=r.municipality, year=r.year,
                               framework=r.framework, area=a.number, kind=f.kind, finding_index=i, text=f.text)
                          for r in reports for a in r.areas for i, f in enumerate(a.findings)],

@@ -34,7 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-KEYS = ["report_id", "area", "kind", "finding_index"]
+from ..model import FINDING_KEY
+
+KEYS = FINDING_KEY
 GROUPS = ("strength", "improvement", "both", "absent")
 
 

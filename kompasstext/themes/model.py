@@ -25,6 +25,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..model import FINDING_KEY
 from . import cluster as C
 from .ctfidf import keyphrases as ctfidf_keyphrases
 from .labels import choose_label, noun_phrase
@@ -286,7 +287,7 @@ class ThemeModel:
         the same result either way, without re-embedding a fitted corpus.  Scores are each finding's
         similarity to its best theme."""
         df = _findings_frame(findings)
-        keys = ["report_id", "area", "kind", "finding_index"]
+        keys = FINDING_KEY
         given = getattr(findings, "findings", findings).columns  # keys the caller gave (not defaults)
         fitted = getattr(self, "findings_", None)
         if fitted is not None and set(keys) <= set(given):
