@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .boundary import BoundaryModel, boundaries, split_text
+from .boundary import BoundaryModel, Segmentation, boundaries, decode, split_text, use_model
 from .features import NameEvidence
 
-__all__ = ["segment_spans", "segment_excerpt", "split_text", "BoundaryModel", "NameEvidence"]
+__all__ = ["segment_spans", "segment_excerpt", "segment_flat", "split_text", "decode", "BoundaryModel",
+           "Segmentation", "NameEvidence", "use_model"]
 
 
 @lru_cache(maxsize=8)
@@ -24,21 +25,41 @@ def _names_for(context: str) -> NameEvidence:
     return NameEvidence(context)
 
 
+def _trim(chunk: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and chunk[a].isspace():
+        a += 1
+    while b > a and chunk[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def segment_flat(text: str, *, names: NameEvidence | None = None, breaks=(), model: BoundaryModel | None = None,
+                 with_confidence: bool = False) -> list[tuple[int, int]] | list[tuple[int, int, float]]:
+    """Item spans of the run-on list ``text``; ``breaks`` are offsets of tokens after a page break.
+    ``with_confidence=True`` adds each item's confidence (see :meth:`Segmentation.item_confidence`).
+
+    >>> text = "Tydlig vision Utveckla rutiner"
+    >>> segment_flat(text, with_confidence=True)[0][:2]
+    (0, 13)
+    """
+    seg = decode(text, model=model or BoundaryModel.load(), names=names or NameEvidence(""), breaks=breaks)
+    cuts = [0] + seg.cuts() + [len(text)]
+    conf = seg.item_confidence()
+    spans = []
+    for k, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        a, b = _trim(text, a, b)
+        if b > a:
+            spans.append((a, b, conf[k]) if with_confidence else (a, b))
+    return spans
+
+
 def _segment(text: str, start: int, end: int, context: str | None, *,
-             names: NameEvidence | None = None) -> list[tuple[int, int]]:
+             names: NameEvidence | None = None, breaks=(), with_confidence: bool = False):
     if names is None:
         names = _names_for(context) if context else NameEvidence("")
     chunk = text[start:end]
-    cuts = [0] + boundaries(chunk, model=BoundaryModel.load(), names=names) + [len(chunk)]
-    spans = []
-    for a, b in zip(cuts, cuts[1:]):
-        while a < b and chunk[a].isspace():
-            a += 1
-        while b > a and chunk[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((start + a, start + b))
-    return spans
+    spans = segment_flat(chunk, names=names, breaks=[b - start for b in breaks], with_confidence=with_confidence)
+    return [(start + s[0], start + s[1], *s[2:]) for s in spans]
 
 
 def segment_spans(text: str, start: int = 0, end: int | None = None, *, context: str | None = None
@@ -55,6 +76,8 @@ def segment_spans(text: str, start: int = 0, end: int | None = None, *, context:
     return _segment(text, start, end, context)
 
 
-def segment_excerpt(excerpt, *, context: str | None = None) -> list[tuple[int, int]]:
-    """Item spans in an :class:`~kompasstext.readers.excerpt.Excerpt`'s own text."""
-    return _segment(excerpt.text, 0, len(excerpt.text), context)
+def segment_excerpt(excerpt, *, context: str | None = None, with_confidence: bool = False):
+    """Item spans in an :class:`~kompasstext.readers.excerpt.Excerpt`'s own text; the joins between its
+    pieces (where a page header was left out) are page breaks."""
+    breaks = [off for off, _, _ in excerpt.pieces[1:]]
+    return _segment(excerpt.text, 0, len(excerpt.text), context, breaks=breaks, with_confidence=with_confidence)

@@ -83,15 +83,22 @@ class NameEvidence:
 
     * a capitalised word form is a *name* when it occurs right after a lowercase function word
       (*med Norrtäljepanelen*, *i Hallstavik*) at least as often as its lowercase form occurs at all;
+    * it is *used as a name* when it stands capitalised mid-sentence (after any lower-case word) at
+      least as often as its lowercase form occurs (*värdegrunden Kompassrosen*);
     * a *bigram* ``"left right"`` seen in the prose means the two words belong together.
 
     Pass the prose only (the report text with its list regions blanked, see :func:`blank_spans`),
     so that a list never testifies about itself.
+
+    >>> ev = NameEvidence("Arbetet med värdegrunden Kompassrosen pågår. Kompassrosen är känd.")
+    >>> ev.used_as_name("Kompassrosen"), ev.used_as_name("Arbetet")
+    (True, False)
     """
 
     def __init__(self, context: str = ""):
         fw = function_words()
         after_fw: Counter = Counter()
+        mid: Counter = Counter()
         lower: Counter = Counter()
         bigrams: Counter = Counter()
         prev_raw, prev_core = "", ""
@@ -101,15 +108,18 @@ class NameEvidence:
             if not w:
                 prev_raw, prev_core = "", ""
                 continue
-            if w[0].isupper() and prev_raw in fw:
-                after_fw[w] += 1
+            if w[0].isupper() and prev_raw:
+                mid[w] += 1
+                if prev_raw in fw:
+                    after_fw[w] += 1
             elif w.islower():
                 lower[w] += 1
             if prev_core and not prev_raw.endswith((".", ",", ";", ":", "!", "?")):
                 bigrams[(prev_core, w)] += 1
-            prev_raw = raw if raw.islower() else ""
+            prev_raw = raw if raw.islower() and raw[-1:].isalpha() else ""
             prev_core = w
         self._after_fw = after_fw
+        self._mid = mid
         self._lower = lower
         self._bigrams = bigrams
 
@@ -117,6 +127,7 @@ class NameEvidence:
         """This evidence without ``other``'s counts (e.g. the report minus the list being segmented)."""
         out = NameEvidence.__new__(NameEvidence)
         out._after_fw = self._after_fw - other._after_fw
+        out._mid = self._mid - other._mid
         out._lower = self._lower - other._lower
         out._bigrams = self._bigrams - other._bigrams
         return out
@@ -124,6 +135,14 @@ class NameEvidence:
     def is_name(self, word: str) -> bool:
         w = word.strip(_STRIP)
         return bool(w) and self._after_fw[w] > 0 and self._after_fw[w] >= self._lower[w.lower()]
+
+    def used_as_name(self, word: str) -> bool:
+        w = word.strip(_STRIP)
+        return bool(w) and self._mid[w] > 0 and self._mid[w] >= self._lower[w.lower()]
+
+    def lower_count(self, word: str) -> int:
+        """How often the prose has the word in lower case."""
+        return self._lower[word]
 
     def seen_together(self, left: str, right: str) -> bool:
         """Does the prose have ``left right`` as neighbouring words (no punctuation between)?"""
@@ -160,8 +179,8 @@ def _shape(word: str) -> str:
 
 def list_style(tokens: list[Token]) -> str:
     """``"period"`` when the list's items are delimited by sentence ends (most candidate gaps follow a
-    period and the list ends with one), else ``"plain"``: a per-list convention that decides whether a
-    sentence end inside the list closes an item."""
+    period and the list ends with one), else ``"plain"``: a per-list convention that weighs (never
+    switches off) the evidence of a sentence end inside the list."""
     cands = ends = 0
     for i in range(1, len(tokens)):
         if is_candidate(tokens[i]):
@@ -171,10 +190,93 @@ def list_style(tokens: list[Token]) -> str:
     return "period" if cands and last_period and ends / cands >= 0.5 else "plain"
 
 
-def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEvidence,
-                 item_first: str | None = None, style: str | None = None) -> dict[str, float]:
-    """Features of the gap before ``tokens[i]`` (``i ≥ 1``); ``words_since`` = words in the current item,
-    ``item_first`` its first word."""
+@lru_cache(maxsize=1)
+def nonfinal_phrases() -> tuple[frozenset[str], int]:
+    """Words and phrases an item cannot end with (``nonfinal_words.txt``), and the longest in words."""
+    phrases = _word_list("nonfinal_words.txt")
+    return phrases, max((len(p.split()) for p in phrases), default=1)
+
+
+def _core(word: str) -> str:
+    return word.lower().strip(_STRIP)
+
+
+def _known_word(word: str) -> bool:
+    """Is the lower-cased word a Swedish common word (simplemma's dictionary knows it)?"""
+    import simplemma
+
+    return simplemma.is_known(word, lang="sv")
+
+
+_OPENERS = {"(": ")", "[": "]"}
+
+
+class ListContext:
+    """What a whole run-on list says about each of its gaps, computed once per list.
+
+    * ``enclosed[i]``: the gap before token ``i`` lies inside brackets or quotes that close later in
+      the list (an item never ends inside them);
+    * ``breaks``: token indices that follow a page break (the line end a page header stood at);
+    * ``cap_runs``: how often each lower-cased word stands capitalised at a candidate gap after a
+      lower-case word — a word that opens several such runs (*Fortsatt …*, *Utveckla …*) opens items.
+    """
+
+    def __init__(self, tokens: list[Token], names: "NameEvidence", *, breaks: frozenset[int] = frozenset(),
+                 style: str | None = None):
+        self.tokens = tokens
+        self.names = names
+        self.style = style or list_style(tokens)
+        self.breaks = breaks
+        self.enclosed = _enclosed(tokens)
+        runs: Counter = Counter()
+        for i in range(1, len(tokens)):
+            if is_candidate(tokens[i]) and tokens[i - 1].text[-1:].isalpha() and tokens[i - 1].text[-1:].islower():
+                runs[_core(tokens[i].text)] += 1
+        self.cap_runs = runs
+
+
+def _enclosed(tokens: list[Token]) -> list[bool]:
+    """For each token index ``i``: is the gap before it inside a bracket or quote closed later on?"""
+    n = len(tokens)
+    out = [False] * n
+    stack: list[tuple[str, int]] = []  # (closer, token index of the opener)
+    quote_open: int | None = None
+    spans: list[tuple[int, int]] = []
+    for k, tok in enumerate(tokens):
+        for ch in tok.text:
+            if ch in _OPENERS:
+                stack.append((_OPENERS[ch], k))
+            elif stack and ch == stack[-1][0]:
+                _, o = stack.pop()
+                spans.append((o, k))
+            elif ch in "\"”“":
+                if quote_open is None and ch in "\"“" and tok.text.startswith(ch):
+                    quote_open = k
+                elif quote_open is not None and quote_open != k:
+                    spans.append((quote_open, k))
+                    quote_open = None
+    for o, c in spans:
+        for i in range(o + 1, c + 1):
+            out[i] = True
+    return out
+
+
+def _nonfinal_left(tokens: list[Token], i: int) -> bool:
+    """Do the words before the gap ``i`` end with a phrase an item cannot end with?"""
+    phrases, longest = nonfinal_phrases()
+    if tokens[i - 1].text[-1:] in ".!?,;:":
+        return False
+    words = []
+    for k in range(i - 1, max(-1, i - 1 - longest), -1):
+        words.insert(0, _core(tokens[k].text))
+        if " ".join(words) in phrases:
+            return True
+    return False
+
+
+def gap_static(ctx: ListContext, i: int) -> dict[str, float]:
+    """The features of the gap before ``ctx.tokens[i]`` that do not depend on where the current item began."""
+    tokens, names = ctx.tokens, ctx.names
     fw = function_words()
     abbr = abbreviations()
     left, right = tokens[i - 1].text, tokens[i].text
@@ -204,6 +306,10 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
         f["L_close_bracket"] = 1
     if l_core in fw and not left.endswith((".", "!", "?", ")", "”", '"')):
         f["L_function_word"] = 1
+    if _nonfinal_left(tokens, i):
+        f["L_nonfinal"] = 1
+    if ctx.enclosed[i]:
+        f["enclosed"] = 1
     if i >= 2 and tokens[i - 2].text.lower() in determiners() and left.islower() and left[-1].isalpha():
         f["L_after_determiner"] = 1  # "ett nytt Intranät": the noun phrase is still open
     f["L_shape=" + _shape(left)] = 1
@@ -213,13 +319,22 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
     f["R_shape=" + _shape(right)] = 1
     if r_low in fw:
         f["R_function_word"] = 1
+    if right.lower() in abbr["introducing"]:
+        f["R_abbr"] = 1  # "… på hemsidan. Ex. resultat …": an example of what was just said
     vs = verb_shape(r_core)
     if vs != "other":
         f["R_verb=" + vs] = 1
         if vs in ("imperative", "infinitive") and left[-1].isalnum():
             f["R_verb&L_open"] = 1  # "... rutiner Utveckla ...": a capitalised verb right after a word
-    if names.is_name(r_core) and r_low not in fw:
+    name = names.is_name(r_core) and r_low not in fw
+    if name:
         f["R_name_in_prose"] = 1
+    elif _shape(right) == "Cap" and l_core.isalpha() and l_core == left and left.islower() and r_low not in fw:
+        # a capitalised word right after a lower-case word that the report never uses as a name
+        if names.used_as_name(r_core):
+            f["R_cap_mid_prose"] = 1
+        elif names.lower_count(r_low) or _known_word(r_low):
+            f["R_common_cap&L_low"] = 1  # "... detta Enkäter till ...": a common noun opens an item
     if not left.endswith((".", ",", ";", ":", "!", "?")) and names.seen_together(left, right):
         f["gap_bigram_in_prose"] = 1
     if "-" in r_core and r_core[0].isupper():
@@ -230,36 +345,69 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
             f["R_next_cap"] = 1
         if nxt.lower().strip(".,;:") in fw:
             f["R_next_function_word"] = 1
-    # the item so far
-    f["len=" + _bucket(words_since)] = 1
-    if item_first is not None and item_first.lower().strip(".,;:") in fw and words_since <= 3:
-        f["item_opens_with_fw&short"] = 1
+    if ctx.cap_runs[r_low] >= 2 and not name:
+        f["R_opens_runs"] = 1  # "… Fortsatt arbete med … Fortsatt utveckling av …"
+    if i in ctx.breaks:
+        f["page_break"] = 1
     # conjunctions of the strongest cues
     if "L_function_word" in f and f.get("R_shape=Cap"):
         f["L_fw&R_cap"] = 1
-    if "R_name_in_prose" in f and "L_definite_like" in f:
+    if name and "L_definite_like" in f:
         f["R_name&L_def"] = 1
-        if words_since <= 3 and "R_hyphen_cap" not in f:
-            # "arbetssättet Högre höjder", "utmärkelserna Årets medarbetare": a short definite noun
-            # phrase followed by a name is an apposition, not a finished item
-            f["apposition"] = 1
-    # list style: in a list whose items end with periods, a sentence end closes an item
+    # list style weighs a sentence end: in a list whose items end with periods it closes an item
     if "L_sent_end" in f:
-        f["L_sent_end&style=" + (style or list_style(tokens))] = 1
+        f["L_sent_end&style=" + ctx.style] = 1
+        if vs in ("imperative", "infinitive", "participle"):
+            f["L_sent_end&R_verb"] = 1  # "… lämna synpunkter. Tydliggör …"
+    elif ctx.style == "period" and "L_abbr_close" not in f:
+        f["L_open&style=period"] = 1  # items of this list end with a period; this gap has none
     return f
 
 
-#: left-context cues after which an item never ends (the phrase must go on)
-HARD_CONTINUE = ("L_comma", "L_colon", "L_dash", "L_function_word", "apposition")
+def gap_state(ctx: ListContext, i: int, first: int, static: dict[str, float]) -> dict[str, float]:
+    """The features of gap ``i`` that depend on the current item, which began at token ``first``."""
+    tokens = ctx.tokens
+    words_since = i - first
+    f: dict[str, float] = {"len=" + _bucket(words_since): 1}
+    item_first = tokens[first].text
+    if item_first.lower().strip(".,;:") in function_words() and words_since <= 3:
+        f["item_opens_with_fw&short"] = 1
+    if "R_name&L_def" in static and words_since <= 3 and "R_hyphen_cap" not in static:
+        # "arbetssättet Högre höjder", "utmärkelserna Årets medarbetare": a short definite noun
+        # phrase followed by a name is an apposition, not a finished item
+        f["apposition"] = 1
+    if _core(item_first) == _core(tokens[i].text) and is_candidate(tokens[i]):
+        f["R_repeats_item_first"] = 1
+    return f
+
+
+def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEvidence,
+                 item_first: str | None = None, style: str | None = None,
+                 ctx: ListContext | None = None) -> dict[str, float]:
+    """All features of the gap before ``tokens[i]`` (``i ≥ 1``) when the current item has
+    ``words_since`` words (its first word is ``tokens[i - words_since]``).
+
+    >>> toks = tokenize("Samverkan med föreningar (exempelvis Fixartjänsten, Läxhjälp)")
+    >>> "enclosed" in gap_features(toks, 4, words_since=4, names=NameEvidence(""))
+    True
+    """
+    ctx = ctx or ListContext(tokens, names, style=style)
+    static = gap_static(ctx, i)
+    return {**static, **gap_state(ctx, i, max(0, i - words_since), static)}
+
+
+#: cues after which an item never ends (the phrase must go on)
+HARD_CONTINUE = ("L_comma", "L_colon", "L_dash", "L_function_word", "L_nonfinal", "enclosed", "apposition")
 
 
 def must_split(feats: dict[str, float]) -> bool:
-    """Convention: in a list whose items end with periods, a sentence end before a capital closes an item."""
-    return "L_sent_end&style=period" in feats
+    """Convention: in a list whose items end with periods, a sentence end before a capital closes an item
+    (unless the next word continues the sentence's thought: an example marker or an auxiliary)."""
+    return "L_sent_end&style=period" in feats and "R_function_word" not in feats and "R_abbr" not in feats
 
 
 def must_continue(feats: dict[str, float]) -> bool:
-    """Linguistic constraints: no item ends with a comma, colon, dash, function word or an abbreviation
-    that introduces an example (``t.ex.``), nor with a short definite noun phrase that a name follows
-    in apposition."""
+    """Linguistic constraints: no item ends with a comma, colon, dash, function word, a phrase that
+    introduces an example (``såsom``, ``t.ex.``), inside brackets or quotes closed later, nor with a short
+    definite noun phrase that a name follows in apposition."""
     return any(k in feats for k in HARD_CONTINUE)
