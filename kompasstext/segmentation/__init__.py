@@ -15,9 +15,10 @@ from functools import lru_cache
 
 from .boundary import BoundaryModel, Segmentation, boundaries, decode, split_text, use_model
 from .features import NameEvidence
+from .overrides import Overrides, active_overrides, use_overrides
 
 __all__ = ["segment_spans", "segment_excerpt", "segment_flat", "split_text", "decode", "BoundaryModel",
-           "Segmentation", "NameEvidence", "use_model"]
+           "Segmentation", "NameEvidence", "use_model", "Overrides", "use_overrides"]
 
 
 @lru_cache(maxsize=8)
@@ -42,7 +43,10 @@ def segment_flat(text: str, *, names: NameEvidence | None = None, breaks=(), mod
     >>> segment_flat(text, with_confidence=True)[0][:2]
     (0, 13)
     """
-    seg = decode(text, model=model or BoundaryModel.load(), names=names or NameEvidence(""), breaks=breaks)
+    ov = active_overrides()
+    forced, forbidden = ov.constraints(text) if ov else (frozenset(), frozenset())
+    seg = decode(text, model=model or BoundaryModel.load(), names=names or NameEvidence(""), breaks=breaks,
+                 forced=forced, forbidden=forbidden)
     cuts = [0] + seg.cuts() + [len(text)]
     conf = seg.item_confidence()
     spans = []
@@ -62,8 +66,8 @@ def _segment(text: str, start: int, end: int, context: str | None, *,
     return [(start + s[0], start + s[1], *s[2:]) for s in spans]
 
 
-def segment_spans(text: str, start: int = 0, end: int | None = None, *, context: str | None = None
-                  ) -> list[tuple[int, int]]:
+def segment_spans(text: str, start: int = 0, end: int | None = None, *, context: str | None = None,
+                  with_confidence: bool = False) -> list[tuple[int, int]] | list[tuple[int, int, float]]:
     """Spans ``(start, end)`` of the items of the run-on list ``text[start:end]``.
 
     ``context`` is the report's prose (its text with the list regions blanked), the evidence of which
@@ -72,8 +76,9 @@ def segment_spans(text: str, start: int = 0, end: int | None = None, *, context:
     """
     end = len(text) if end is None else end
     if context is None:  # the report minus this list (the whole text's evidence is built once, cached)
-        return _segment(text, start, end, None, names=_names_for(text).minus(NameEvidence(text[start:end])))
-    return _segment(text, start, end, context)
+        return _segment(text, start, end, None, names=_names_for(text).minus(NameEvidence(text[start:end])),
+                        with_confidence=with_confidence)
+    return _segment(text, start, end, context, with_confidence=with_confidence)
 
 
 def segment_excerpt(excerpt, *, context: str | None = None, with_confidence: bool = False):

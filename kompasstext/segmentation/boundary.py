@@ -159,7 +159,7 @@ def decode(text: str, *, model: BoundaryModel, names: NameEvidence | None = None
     if n == 0:
         return Segmentation(tokens, (), {})
     ctx = ListContext(tokens, names or NameEvidence(""), breaks=_break_tokens(tokens, breaks))
-    cands = [i for i in range(1, n) if is_candidate(tokens[i])]
+    cands = [i for i in range(1, n) if is_candidate(tokens[i]) or tokens[i].start in forced]
     static = {i: gap_static(ctx, i) for i in cands}
     zs = {i: model.z(static[i]) for i in cands}
     hard = {}
@@ -243,7 +243,11 @@ def boundaries(text: str, *, model: BoundaryModel, names: NameEvidence | None = 
                return_proba: bool = False) -> list[int] | list[tuple[int, float]]:
     """Character offsets in ``text`` where a new item starts (the first item's start excluded);
     ``return_proba=True`` pairs each with its posterior probability."""
-    seg = decode(text, model=model, names=names, breaks=breaks)
+    from .overrides import active_overrides
+
+    ov = active_overrides()
+    forced, forbidden = ov.constraints(text) if ov else (frozenset(), frozenset())
+    seg = decode(text, model=model, names=names, breaks=breaks, forced=forced, forbidden=forbidden)
     if return_proba:
         return [(seg.tokens[i].start, round(seg.posterior.get(i, 1.0), 4)) for i in seg.starts[1:]]
     return seg.cuts()

@@ -28,6 +28,12 @@ from .features import NameEvidence, blank_spans
 from .flatten import flatten_items
 
 
+#: (confidence, exact) of every decoded item of the last :func:`evaluate` run's leave-one-out setting
+CONFIDENCE_LOG: list[tuple[float, bool]] = []
+#: the confidence bands reported
+BANDS = ((0.9, 1.01), (0.7, 0.9), (0.0, 0.7))
+
+
 @dataclass
 class Tally:
     tp: int = 0
@@ -87,8 +93,11 @@ def decode_lists(lists, *, model: BoundaryModel, names: NameEvidence, key: str) 
     tally, errors = Tally(), []
     for area, kind, items in lists:
         flat = flatten_items(items, key=f"{key}/{area}/{kind}")
-        pred = [_norm(flat.text[s:e]) for s, e in segment_flat(flat.text, model=model, names=names,
-                                                                breaks=flat.breaks)]
+        spans = segment_flat(flat.text, model=model, names=names, breaks=flat.breaks, with_confidence=True)
+        pred = [_norm(flat.text[s:e]) for s, e, _ in spans]
+        gold_bag = Counter(items)
+        for (_, _, conf), p in zip(spans, pred):
+            CONFIDENCE_LOG.append((conf, gold_bag[p] > 0))
         t = Tally()
         t.add(pred, items)
         tally += t
@@ -118,6 +127,7 @@ def evaluate(corpus_dir: str | Path, gold_dir: str | Path) -> tuple[list[dict], 
     from ..readers import read_report
     from .train import fit, gap_dataset, flattened_lists
 
+    CONFIDENCE_LOG.clear()
     corpus = read_corpus(corpus_dir, warn=False)
     golds = {}
     for r in corpus.reports:
@@ -142,7 +152,10 @@ def evaluate(corpus_dir: str | Path, gold_dir: str | Path) -> tuple[list[dict], 
         lists = gold_lists(golds[r.source])
         loro = model_without(r.source)
         for setting, model in (("in-sample", full), ("leave-one-out", loro)):
+            mark = len(CONFIDENCE_LOG)
             t, errs = decode_lists(lists, model=model, names=names, key=name)
+            if setting == "in-sample":
+                del CONFIDENCE_LOG[mark:]
             totals[setting] += t
             rows.append(_row(name, setting, t))
             if setting == "leave-one-out":
@@ -182,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(f"{row['report']:<22} {row['setting']:<24} {row['precision']:>6.3f} {row['recall']:>6.3f} "
               f"{row['f1']:>6.3f} {row['items']:>6}")
+    print("\nleave-one-out items by boundary confidence:")
+    for lo, hi in BANDS:
+        band = [ok for c, ok in CONFIDENCE_LOG if lo <= c < hi]
+        if band:
+            print(f"  {lo:.1f}-{min(hi, 1.0):.1f}: {len(band):>4} items, {sum(band) / len(band):.3f} exact")
     if args.errors:
         for name, errs in errors.items():
             for e in errs:

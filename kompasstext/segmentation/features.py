@@ -209,6 +209,7 @@ def _known_word(word: str) -> bool:
 
 
 _OPENERS = {"(": ")", "[": "]"}
+_DEMONSTRATIVES = frozenset({"det", "detta", "denna", "dessa", "den", "de", "dem"})
 
 
 class ListContext:
@@ -305,7 +306,8 @@ def gap_static(ctx: ListContext, i: int) -> dict[str, float]:
     elif left[-1] in ")”\"":
         f["L_close_bracket"] = 1
     if l_core in fw and not left.endswith((".", "!", "?", ")", "”", '"')):
-        f["L_function_word"] = 1
+        # a demonstrative can close a phrase as a pronoun ("kopplat till detta"): weighed, not forced
+        f["L_demonstrative" if l_core in _DEMONSTRATIVES else "L_function_word"] = 1
     if _nonfinal_left(tokens, i):
         f["L_nonfinal"] = 1
     if ctx.enclosed[i]:
@@ -337,6 +339,8 @@ def gap_static(ctx: ListContext, i: int) -> dict[str, float]:
             f["R_common_cap&L_low"] = 1  # "... detta Enkäter till ...": a common noun opens an item
     if not left.endswith((".", ",", ";", ":", "!", "?")) and names.seen_together(left, right):
         f["gap_bigram_in_prose"] = 1
+    if right[0] in "\"”“«" and left[-1].isalnum():
+        f["R_quote&L_open"] = 1  # "Konceptet ”Hållbar arbetsgivare”": a quoted name in apposition
     if "-" in r_core and r_core[0].isupper():
         f["R_hyphen_cap"] = 1
     if i + 1 < len(tokens):
