@@ -178,7 +178,7 @@ def decode(text: str, *, model: BoundaryModel, names: NameEvidence | None = None
         h = hard.get(i)
         if h is None:
             st = gap_state(ctx, i, j, static[i])
-            if "apposition" in st:
+            if "apposition" in st or "lone_verb" in st:
                 return _NEG, 0.0
             z = zs[i] + model.z(st)
             # log sigmoid(z), log sigmoid(-z), stably

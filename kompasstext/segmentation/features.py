@@ -275,6 +275,26 @@ def _nonfinal_left(tokens: list[Token], i: int) -> bool:
     return False
 
 
+def _content_stems(words: list[str]) -> set[str]:
+    fw = function_words()
+    return {w[:5] for w in (_core(x) for x in words) if len(w) >= 5 and w.isalpha() and w not in fw}
+
+
+def _shares_stem(tokens: list[Token], i: int) -> bool:
+    """Do the sentences before and after the sentence end at gap ``i`` share a content-word stem?"""
+    before, k = [], i - 1
+    while k >= 0 and (k == i - 1 or not tokens[k].text.endswith((".", "!", "?"))):
+        before.append(tokens[k].text)
+        k -= 1
+    after, k = [], i
+    while k < len(tokens):
+        after.append(tokens[k].text)
+        if tokens[k].text.endswith((".", "!", "?")):
+            break
+        k += 1
+    return bool(_content_stems(before) & _content_stems(after))
+
+
 def gap_static(ctx: ListContext, i: int) -> dict[str, float]:
     """The features of the gap before ``ctx.tokens[i]`` that do not depend on where the current item began."""
     tokens, names = ctx.tokens, ctx.names
@@ -361,6 +381,12 @@ def gap_static(ctx: ListContext, i: int) -> dict[str, float]:
     # list style weighs a sentence end: in a list whose items end with periods it closes an item
     if "L_sent_end" in f:
         f["L_sent_end&style=" + ctx.style] = 1
+        if left.endswith("?"):
+            f["L_question"] = 1  # questions are items of their own ("Utmärkelse med kundfokus?")
+        if right.lower().strip(",;:") in _word_list("continuation_openers.txt"):
+            f["L_sent_end&R_continues"] = 1
+        if _shares_stem(tokens, i):
+            f["L_sent_end&R_same_topic"] = 1  # the next sentence takes up a word of this one
         if vs in ("imperative", "infinitive", "participle"):
             f["L_sent_end&R_verb"] = 1  # "… lämna synpunkter. Tydliggör …"
     elif ctx.style == "period" and "L_abbr_close" not in f:
@@ -376,6 +402,8 @@ def gap_state(ctx: ListContext, i: int, first: int, static: dict[str, float]) ->
     item_first = tokens[first].text
     if item_first.lower().strip(".,;:") in function_words() and words_since <= 3:
         f["item_opens_with_fw&short"] = 1
+    if words_since == 1 and verb_shape(item_first) == "imperative" and not item_first.endswith((".", "!", "?")):
+        f["lone_verb"] = 1  # "Fortsätt | Agenda 2030 …": a bare imperative is not an item
     if "R_name&L_def" in static and words_since <= 3 and "R_hyphen_cap" not in static:
         # "arbetssättet Högre höjder", "utmärkelserna Årets medarbetare": a short definite noun
         # phrase followed by a name is an apposition, not a finished item
@@ -401,13 +429,14 @@ def gap_features(tokens: list[Token], i: int, *, words_since: int, names: NameEv
 
 
 #: cues after which an item never ends (the phrase must go on)
-HARD_CONTINUE = ("L_comma", "L_colon", "L_dash", "L_function_word", "L_nonfinal", "enclosed", "apposition")
+HARD_CONTINUE = ("L_comma", "L_colon", "L_dash", "L_function_word", "L_nonfinal", "enclosed", "apposition",
+                 "lone_verb")
 
 
 def must_split(feats: dict[str, float]) -> bool:
     """Convention: in a list whose items end with periods, a sentence end before a capital closes an item
-    (unless the next word continues the sentence's thought: an example marker or an auxiliary)."""
-    return "L_sent_end&style=period" in feats and "R_function_word" not in feats and "R_abbr" not in feats
+    (unless the next word continues the sentence's thought: an example marker or a linking adverb)."""
+    return "L_sent_end&style=period" in feats and "R_abbr" not in feats and "L_sent_end&R_continues" not in feats
 
 
 def must_continue(feats: dict[str, float]) -> bool:
