@@ -197,8 +197,10 @@ def test_link_accuracy_on_gold(links):
     assert res["ALL"]["acc"] >= 0.80, res
     assert res["ALL"]["acc_lenient"] >= 0.88, res
     for rid in ("nacka_2021", "osthammar_2017", "upplands-bro_2011"):
-        assert res[rid]["acc"] >= 0.78, (rid, res[rid])
-    assert res["norrtalje_2018"]["acc"] >= 0.60, res["norrtalje_2018"]
+        assert res[rid]["acc"] >= 0.85, (rid, res[rid])
+    # the docplayer transcript (headless narrative): 0.70 with monotone section cuts, 0.757 without
+    assert res["norrtalje_2018"]["acc"] >= 0.73, res["norrtalje_2018"]
+    assert res["ALL"]["acc"] >= 0.86, res
 
 
 def test_link_accuracy_without_narrative(links_no_narrative):
@@ -235,3 +237,67 @@ def test_links_deterministic(corpus, links):
 
     again = link_findings(corpus)
     pd.testing.assert_frame_equal(links.reset_index(drop=True), again.reset_index(drop=True))
+
+
+def _gold_ok(links: pd.DataFrame) -> pd.Series:
+    """Per link row: True / False against the gold primary (NaN when the finding is not in the gold)."""
+    gold = json.loads((GOLD / "links.gold.json").read_text(encoding="utf-8"))["links"]
+    by = {(g["file"].split(".")[0], int(g["area"]), g["kind"], _norm(g["text"])): g["subquestion"] for g in gold}
+    out = []
+    for r in links.itertuples(index=False):
+        k = (r.report_id, int(r.area), r.kind, _norm(r.text))
+        out.append(by[k] == r.subquestion if k in by else np.nan)
+    return pd.Series(out, index=links.index, dtype=object)
+
+
+def test_link_probability_and_uncertain_flag(links):
+    from kompasstext.links import LinkWeights
+
+    assert links["link_uncertain"].dtype == "boolean"
+    assert links["link_probability"].between(0, 1).all()
+    assert (links["link_uncertain"] == (links["link_probability"] < LinkWeights().uncertain_below)).all()
+    # tempering flattens the posterior: the calibrated probability of the link never exceeds its raw one
+    assert (links["link_probability"] <= links["link_confidence"] + 1e-4).all()
+    unc = links["link_uncertain"].to_numpy(dtype=bool)
+    assert 0.05 < unc.mean() < 0.4, unc.mean()            # a minority, not nothing
+    ok = _gold_ok(links)
+    has = ok.notna().to_numpy()
+    acc_unc = ok[has & unc].astype(bool).mean()
+    acc_rest = ok[has & ~unc].astype(bool).mean()
+    assert acc_rest - acc_unc >= 0.1, (acc_unc, acc_rest)   # the flag separates worse links
+    assert acc_rest >= 0.88
+
+
+def test_narrative_shape_per_area(corpus):
+    from kompasstext.links.linker import narrative_shape
+
+    shapes = {(r.municipality, a.number): narrative_shape(a) for r in corpus.reports for a in r.areas}
+    assert {s for (m, _), s in shapes.items() if m == "Norrtälje"} == {"headless"}
+    assert {s for (m, _), s in shapes.items() if m in ("Nacka", "Östhammar")} == {"headed"}
+    assert all(narrative_shape(a, use_narrative=False) == "none" for r in corpus.reports for a in r.areas)
+
+
+def test_headless_narrative_moves_links(corpus, links):
+    """The transcript's narrative is used (its links differ from the lists-only run), and a report without
+    narrative is scored without one: Upplands-Bro's links are the same with and without narrative."""
+    from kompasstext.links import link_findings
+
+    nt = corpus.reports[[r.municipality for r in corpus.reports].index("Norrtälje")]
+    ub = corpus.reports[[r.municipality for r in corpus.reports].index("Upplands-Bro")]
+    a = link_findings([nt], second_pass=False)
+    b = link_findings([nt], second_pass=False, use_narrative=False)
+    assert (a["subquestion"] != b["subquestion"]).sum() >= 5
+    with_n = link_findings([ub], second_pass=False)
+    without = link_findings([ub], second_pass=False, use_narrative=False)
+    share = (with_n["subquestion"] == without["subquestion"]).mean()
+    assert share >= 0.9, share          # its 1-3 headed passages per area only nudge a few links
+
+
+def test_uncertain_links_left_out_of_score_statistics(links):
+    from kompasstext.reporting.pipeline import score_findings
+
+    kept, note = score_findings(links)
+    assert len(kept) == int((~links["link_uncertain"].to_numpy(dtype=bool)).sum()) < len(links)
+    assert note and "osäker" in note and str(int(links["link_uncertain"].sum())) in note
+    everything, none = score_findings(links, exclude_uncertain_links=False)
+    assert len(everything) == len(links) and none is None

@@ -19,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("--themes", default=None, metavar="DIR", help="use a theme model saved with ThemeModel.save")
     p.add_argument("--title", default=None, help="title of the report")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="good examples per theme (default 3)")
+    p.add_argument("--keep-uncertain-links", action="store_true",
+                   help="also count findings whose sub-question link is uncertain in the score statistics "
+                        "(left out by default)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the written paths")
     p.set_defaults(func=run)
 
@@ -32,7 +35,8 @@ def run(args) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KompassWarning)  # reader diagnostics: see `kompasstext parse`
         data = report(args.paths, out=args.out, xlsx=args.xlsx, municipality=args.municipality, themes=args.themes,
-                      n_examples=args.examples, title=args.title, progress=say)
+                      n_examples=args.examples, title=args.title, progress=say,
+                      exclude_uncertain_links=not args.keep_uncertain_links)
     for path in data.paths.values():
         print(path)
     if not args.quiet:

@@ -6,14 +6,22 @@ Evidence, per area (all log-scores over the area's candidate sub-questions, summ
    the area's "Rubriker" aligned to it (:func:`~kompasstext.links.align.monotone_align`) and the
    concept label of the cross-revision map;
 2. **heading** — the subheading a finding sits under (2011 style), against the same descriptions;
-3. **narrative** (``use_narrative``) — the passages most similar to the finding, each with the
-   sub-question its subheading points to; headless narratives (docplayer sentences) are first cut into
-   consecutive sub-question sections (:func:`~kompasstext.links.align.monotone_segment`);
+3. **narrative** (``use_narrative``) — the passage most similar to the finding, with the sub-question
+   its subheading points to; in a headless narrative (docplayer sentences, no subheadings) the passage's
+   own similarity to the sub-questions instead, with its own weight (``narrative_headless``): flattened
+   transcripts do not keep the sections in question order, and cutting them into monotone sections
+   pulled whole runs of findings into the wrong section (``benchmarks/links_errors.py``);
 4. **corpus** (``second_pass``) — nearest confidently linked findings of *other* reports, carried to
    this revision through the concept map;
 
 then a soft order prior over each strengths / improvements list (lists follow the question order;
 stepping back costs ``back_penalty``), whose posterior marginals give the link and its confidence.
+Each area's narrative is weighed by its shape (``narrative_shape``: headed, headless or none), so a
+report without narrative is not scored as if it had one.  ``link_confidence`` is the posterior of the
+link (over-confident: the sources are not independent); ``link_probability`` is the same chain tempered
+by ``confidence_temperature``, calibrated out of sample; a link whose probability is below
+``uncertain_below`` carries ``link_uncertain = True`` (its best guess is kept).  ``benchmarks/README.md``
+gives the out-of-sample accuracy per band.
 An area without a score table (truncated transcript) is linked to the catalog's sub-questions of the
 report's revision; its joined score is then missing.
 
@@ -34,13 +42,13 @@ import pandas as pd
 
 from ..frameworks import catalog, load, similarity
 from ..model import FINDING_KEY, Area, Report
-from .align import monotone_align, monotone_segment, order_marginals
+from .align import monotone_align, order_marginals
 from .concepts import concept_labels, concept_of, related_subquestions, subquestion_for
 from .textsim import TextSim, softmax
 
 #: columns added by :func:`link_findings` (besides the finding keys)
-LINK_COLUMNS = ["subquestion", "subquestion_text", "link_confidence", "subquestion_2", "link_confidence_2",
-                "concept", "link_source", "achieved", "max", "percent"]
+LINK_COLUMNS = ["subquestion", "subquestion_text", "link_confidence", "link_probability", "link_uncertain",
+                "subquestion_2", "link_confidence_2", "concept", "link_source", "achieved", "max", "percent"]
 KEY_COLUMNS = ["report_id", "municipality", "year", "framework", "area", "kind", "finding_index", "text"]
 #: subheadings that say nothing about a sub-question
 GENERIC_HEADINGS = re.compile(r"^\s*(allmänt|sammanfattning|inledning|övrigt|styrkor|förbättringsområden)\b",
@@ -51,13 +59,23 @@ GENERIC_HEADINGS = re.compile(r"^\s*(allmänt|sammanfattning|inledning|övrigt|s
 class LinkWeights:
     """Weights of the evidence (log-score units) and the order prior.
 
-    Hand-set defaults; ``top_passages``, ``back_penalty`` and ``heading_string`` were checked in a
-    one-at-a-time sweep of a few values on the bundled corpus (global settings, not per finding)."""
+    Global settings (never per report or per finding).  ``narrative``, ``narrative_headless``, ``corpus``
+    and ``back_penalty`` are the values the leave-one-report-out fit of ``benchmarks/links_errors.py
+    --loro`` chooses in most folds on the bundled corpus; ``headless_temperature``, ``top_passages`` and
+    ``heading_string`` come from a one-at-a-time sweep; ``uncertain_below`` is the lower edge of the
+    confidence band whose out-of-sample accuracy is useful (``benchmarks/README.md``)."""
 
     text: float = 1.0
     heading: float = 2.5
-    narrative: float = 1.2
-    corpus: float = 1.0
+    #: narrative whose passages carry subheadings
+    narrative: float = 1.6
+    #: headless narrative (one passage per sentence): each passage's own similarity to the questions
+    narrative_headless: float = 3.2
+    #: softmax temperature of a headless passage's similarity to the questions
+    headless_temperature: float = 1.0
+    #: share of each neighbouring sentence's distribution mixed into a headless passage's (0: none)
+    headless_context: float = 0.0
+    corpus: float = 1.5
     back_penalty: float = 0.5
     #: weight of character-level string similarity when a subheading is matched to a question
     heading_string: float = 4.0
@@ -71,6 +89,19 @@ class LinkWeights:
     k_neighbours: int = 7
     #: runner-up reported as ``subquestion_2`` when at least this probable
     second_min: float = 0.15
+    #: ``link_probability`` is the posterior of the evidence divided by this (calibration: fitted
+    #: leave-one-report-out by the log-likelihood of the links being right)
+    confidence_temperature: float = 3.0
+    #: a link whose ``link_probability`` is below this is flagged ``link_uncertain`` (best guess kept)
+    uncertain_below: float = 0.7
+
+    def narrative_weight(self, shape: str) -> float:
+        """The narrative's weight for an area whose narrative is ``shape`` (headed / headless / none).
+
+        >>> LinkWeights().narrative_weight("none")
+        0.0
+        """
+        return {"headed": self.narrative, "headless": self.narrative_headless}.get(shape, 0.0)
 
 
 @dataclass
@@ -87,6 +118,24 @@ class _AreaTask:
     desc_scorer: tuple | None = None
     #: subheading -> its distribution over the questions (None: generic), per task
     heading_cache: dict[str, Any] = field(default_factory=dict)
+    #: "headed" | "headless" | "none": how the area's narrative can be used (see :func:`narrative_shape`)
+    shape: str = "none"
+
+
+def narrative_shape(area: Area, use_narrative: bool = True) -> str:
+    """How an area's narrative can serve as evidence: ``"headed"`` (passages under subheadings),
+    ``"headless"`` (passages, none with a subheading: a flattened transcript) or ``"none"``.
+
+    >>> from kompasstext.model import Area, Passage
+    >>> narrative_shape(Area(1, "Demokrati", passages=[Passage("Kommunen informerar.")]))
+    'headless'
+    >>> narrative_shape(Area(1, "Demokrati"))
+    'none'
+    """
+    ps = [p for p in area.passages if _clean(p.text)] if use_narrative else []
+    if not ps:
+        return "none"
+    return "headed" if any(p.heading for p in ps) else "headless"
 
 
 def _report_id(r: Report) -> str:
@@ -169,7 +218,7 @@ class _Linker:
                 qids, qtexts, source = _candidates(r, a)
                 if not qids or not a.findings:
                     continue
-                t = _AreaTask(r, a, rid, qids, qtexts, source)
+                t = _AreaTask(r, a, rid, qids, qtexts, source, shape=narrative_shape(a, use_narrative))
                 for qid, qt in zip(qids, qtexts):
                     base = [_clean(qt), *map(_clean, _catalog_texts(r.framework, qid))]
                     c = concept_of(r.framework, qid)
@@ -264,22 +313,16 @@ class _Linker:
             return [], []
         if any(p.heading for p in ps):
             return texts, [self._heading_dist(p.heading, t) for p in ps]
-        # headless (one passage per sentence): cut into consecutive question sections, with an opening
-        # "general" section; a sentence keeps a share of its own evidence
-        S = self._dist(texts, t)
-        Z = (S - S.mean(axis=1, keepdims=True)) / (S.std(axis=1, keepdims=True) + 1e-9)
-        E = np.concatenate([np.full((len(ps), 1), 0.3), Z], axis=1)
-        lab = monotone_segment(E, switch_cost=2.0)
-        out: list[np.ndarray | None] = []
-        for i, s in enumerate(lab):
-            if s == 0:
-                out.append(None)
-                continue
-            p = np.full(len(t.qids), 0.1 / len(t.qids))
-            p[s - 1] += 0.6
-            p += 0.3 * softmax(S[i] / self.w.temperature)
-            out.append(p / p.sum())
-        return texts, out
+        # headless (one passage per sentence): each sentence's own similarity to the questions (their
+        # texts and the aligned Rubriker names); no section cuts (see the module docstring)
+        P = softmax(self._dist(texts, t) / self.w.headless_temperature)
+        c = self.w.headless_context
+        if c > 0 and len(P) > 1:
+            Q = P.copy()
+            Q[1:] += c * P[:-1]
+            Q[:-1] += c * P[1:]
+            P = Q / Q.sum(axis=1, keepdims=True)
+        return texts, list(P)
 
     def _narrative_evidence(self, t: _AreaTask, ftexts: list[str]) -> np.ndarray:
         texts, dists = self._passage_dists(t)
@@ -315,17 +358,22 @@ class _Linker:
             t.scores = {"text": text_L, "heading": head_L, "narrative": narr_L}
             t.desc_scorer, t.heading_cache = None, {}  # only needed for this task: memory O(one task)
 
-    def _combine(self, t: _AreaTask) -> np.ndarray:
+    def _combine(self, t: _AreaTask, calibrated: bool = False) -> np.ndarray:
+        """Posterior marginals over the questions; ``calibrated``: of the chain tempered by
+        ``confidence_temperature`` (the sources are not independent, so the raw posterior is
+        over-confident): the ``link_probability``; the link, ``link_confidence`` and the corpus pass use
+        the raw one."""
         w = self.w
-        L = (w.text * t.scores["text"] + w.heading * t.scores["heading"] + w.narrative * t.scores["narrative"]
-             + w.corpus * t.scores.get("corpus", 0.0))
+        tau = w.confidence_temperature if calibrated else 1.0
+        L = (w.text * t.scores["text"] + w.heading * t.scores["heading"]
+             + w.narrative_weight(t.shape) * t.scores["narrative"] + w.corpus * t.scores.get("corpus", 0.0))
         P = np.zeros_like(L)
         fs = t.area.findings
         # the order prior runs over each run of same-kind items, in document order
         for kind in ("strength", "improvement"):
             idx = [i for i, f in enumerate(fs) if f.kind == kind]
             if idx:
-                P[idx] = order_marginals(L[idx], back_penalty=w.back_penalty)
+                P[idx] = order_marginals(L[idx] / tau, back_penalty=w.back_penalty / tau)
         return P
 
     # -- second pass: corpus neighbours ---------------------------------------------------------------
@@ -432,7 +480,7 @@ class _Linker:
     def frame(self) -> pd.DataFrame:
         out = []
         for t in self.tasks:
-            P = self._combine(t)
+            P, Pc = self._combine(t), self._combine(t, calibrated=True)
             qmap = {q.id: q for q in t.area.subquestions}
             for i, f in enumerate(t.area.findings):
                 order = np.argsort(-P[i], kind="stable")
@@ -448,7 +496,8 @@ class _Linker:
                     report_id=t.rid, municipality=t.report.municipality, year=t.report.year,
                     framework=t.report.framework, area=t.area.number, kind=f.kind, finding_index=i,
                     text=f.text, subquestion=t.qids[j1], subquestion_text=t.qtexts[j1],
-                    link_confidence=round(float(P[i, j1]), 4), subquestion_2=second,
+                    link_confidence=round(float(P[i, j1]), 4), link_probability=round(float(Pc[i, j1]), 4),
+                    link_uncertain=bool(Pc[i, j1] < self.w.uncertain_below), subquestion_2=second,
                     link_confidence_2=round(float(P[i, j2]), 4) if second else None,
                     concept=concept_of(t.report.framework, t.qids[j1]), link_source=t.source,
                     achieved=q.achieved if q is not None else None, max=q.max if q is not None else None,
@@ -468,7 +517,8 @@ def link_findings(corpus: Any, *, use_narrative: bool = True, second_pass: bool 
 
     Returns one row per finding — keys ``report_id, municipality, year, framework, area, kind,
     finding_index, text`` (as in ``Corpus.findings``) and ``subquestion, subquestion_text,
-    link_confidence, subquestion_2, link_confidence_2, concept, link_source`` (``"table"`` or
+    link_confidence, link_probability, link_uncertain, subquestion_2, link_confidence_2, concept,
+    link_source`` (``"table"`` or
     ``"catalog"`` when the area has no score table), with the joined score ``achieved, max, percent``
     (``percent`` as printed, else computed; missing for catalog links).  Deterministic.
 
@@ -492,9 +542,10 @@ def link_findings(corpus: Any, *, use_narrative: bool = True, second_pass: bool 
                          for r in reports for a in r.areas for i, f in enumerate(a.findings)],
                         columns=KEY_COLUMNS)
     if base.empty:
-        return out
-    return base.merge(out.drop(columns=[c for c in KEY_COLUMNS if c not in keys]), on=keys, how="left",
-                      validate="one_to_one")
+        return out.astype({"link_uncertain": "boolean"})
+    out = base.merge(out.drop(columns=[c for c in KEY_COLUMNS if c not in keys]), on=keys, how="left",
+                     validate="one_to_one")
+    return out.astype({"link_uncertain": "boolean"})
 
 
 def iter_links(df: pd.DataFrame) -> Iterable[dict]:

@@ -41,7 +41,7 @@ def write_xlsx(data: ReportData, path: str | Path) -> Path:
 def report(corpus_or_paths: Any, *, out: str | Path | None = "themes.html", xlsx: str | Path | None = None,
            municipality: str | None = None, themes: Any = None, embedder: Any = None, n_examples: int = 3,
            title: str | None = None, page_size: int = 25,
-           progress: Callable[[str], Any] | None = None) -> ReportData:
+           progress: Callable[[str], Any] | None = None, exclude_uncertain_links: bool = True) -> ReportData:
     """Run the pipeline on a corpus (or report paths) and write the theme report.
 
     out
@@ -55,12 +55,16 @@ def report(corpus_or_paths: Any, *, out: str | Path | None = "themes.html", xlsx
         A fitted ``ThemeModel`` or a directory written by ``ThemeModel.save`` (default: fit one).
     embedder
         Shared by the theme model and the linker (default: ``kompasstext.embedding.Embedder``).
+    exclude_uncertain_links
+        Leave findings whose sub-question link is uncertain (``link_uncertain``) out of the score
+        statistics (default; the report says so).
 
     Returns the computed :class:`ReportData` (its tables are pandas DataFrames); the written paths are in
     ``data.paths``.
     """
     data = compute(corpus_or_paths, municipality=municipality, themes=themes, embedder=embedder,
-                   n_examples=n_examples, title=title, progress=progress)
+                   n_examples=n_examples, title=title, progress=progress,
+                   exclude_uncertain_links=exclude_uncertain_links)
     if out is not None:
         data.paths["html"] = write_html(data, out, page_size=page_size)
     if xlsx is not None:

@@ -96,11 +96,14 @@ class ReportData:
 
 # ------------------------------------------------------------------------------------------ steps
 def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: Any = None, embedder: Any = None,
-            n_examples: int = 3, title: str | None = None, progress: Any = None) -> ReportData:
+            n_examples: int = 3, title: str | None = None, progress: Any = None,
+            exclude_uncertain_links: bool = True) -> ReportData:
     """Run the pipeline on a :class:`~kompasstext.corpus.Corpus` or report paths.
 
     ``themes``: a fitted :class:`~kompasstext.themes.ThemeModel`, a directory written by its ``save``, or
     None (fit one here).  ``embedder`` is shared by the theme model and the linker.
+    ``exclude_uncertain_links``: the score statistics (theme × score table and distribution) leave out
+    findings whose link is ``link_uncertain`` (they stay in every other table); said in ``notes``.
     ``progress``: a callable taking a message (e.g. ``print``) for stage-by-stage timings.
     """
     from ..corpus import Corpus, read_corpus
@@ -139,8 +142,11 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
 
     scores = corpus.scores.copy()
     scores["concept"] = _concepts(scores["framework"], scores["subquestion"])
-    panels, points, distribution = distribution_parts(findings, scores)
-    score_tab = _score_links(findings, scores)
+    stat_findings, note = score_findings(findings, exclude_uncertain_links)
+    if note:
+        notes.append(note)
+    panels, points, distribution = distribution_parts(stat_findings, scores)
+    score_tab = _score_links(stat_findings, scores)
     theme_tab = model.themes_.copy()
     matrix, matrix_counts = theme_matrix(findings, theme_tab)
     lap("poäng och matris")
@@ -159,6 +165,28 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
                       theme_concepts=panels, concept_scores=points,
                       matrix=matrix, matrix_counts=matrix_counts, examples=examples, municipality=municipality,
                       profile=profile, title=title or "Temarapport – Kommunkompassen", timings=timings, notes=notes)
+
+
+def score_findings(findings: pd.DataFrame, exclude_uncertain_links: bool = True) -> tuple[pd.DataFrame, str | None]:
+    """The findings the score statistics use, and the report's note (Swedish) saying what was left out:
+    without the findings whose link is ``link_uncertain`` when ``exclude_uncertain_links``.
+
+    >>> f = pd.DataFrame({"text": ["a", "b", "c"], "link_uncertain": [False, True, None]})
+    >>> kept, note = score_findings(f)
+    >>> kept["text"].tolist(), note.split(" vars")[0]
+    (['a', 'c'], 'Poängstatistiken bygger inte på de 1 iakttagelser')
+    >>> score_findings(f, exclude_uncertain_links=False)[0]["text"].tolist()
+    ['a', 'b', 'c']
+    """
+    if not exclude_uncertain_links or "link_uncertain" not in findings.columns:
+        return findings, None
+    uncertain = findings["link_uncertain"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    from ..links import LinkWeights
+
+    below = f"{LinkWeights().uncertain_below:.1f}".replace(".", ",")
+    note = (f"Poängstatistiken bygger inte på de {int(uncertain.sum())} iakttagelser vars koppling till en "
+            f"delfråga är osäker (kalibrerad sannolikhet under {below}); de finns kvar i alla andra tabeller.")
+    return findings[~uncertain], note
 
 
 def _theme_model(corpus: Any, themes: Any, embedder: Any) -> Any:
