@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
                      for v in itertools.product(*(EVIDENCE_GRID[k] for k in ek))}
         table, held, choices = loro(pool_sets)
         print("\n## Leave-one-report-out: fitted on the other reports (and their heading-less copies)\n")
-        print(md(table))
+        print(md(table, "{:.3f}"))
         print(f"\nfit on all reports: {choices['ALL']}")
         print("\n## Accuracy per confidence band, out of sample (LORO predictions, calibrated per fold)\n")
         print(md(band_table(held)))
