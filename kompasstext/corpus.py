@@ -61,6 +61,34 @@ class Corpus:
                 return r
         raise KeyError(key)
 
+    def __repr__(self) -> str:
+        """Counts and names, never the reports' contents (one line, whatever the corpus' size).
+
+        >>> Corpus([])
+        Corpus(0 reports, 0 findings (0 strengths, 0 improvements); municipalities: -; frameworks: -; years: -)
+        """
+        from .display import shorten_names, span
+
+        rs = self.reports
+        n = sum(len(a.findings) for r in rs for a in r.areas)
+        n_s = sum(len(a.strengths) for r in rs for a in r.areas)
+        return (f"Corpus({len(rs)} reports, {n} findings ({n_s} strengths, {n - n_s} improvements); "
+                f"municipalities: {shorten_names(sorted({r.municipality for r in rs if r.municipality}))}; "
+                f"frameworks: {shorten_names(sorted({r.framework for r in rs if r.framework}))}; "
+                f"years: {span(r.year for r in rs)})")
+
+    def _repr_html_(self) -> str:
+        """A notebook summary: one row per report (the first :data:`~kompasstext.display.MAX_ROWS`)."""
+        from .display import html_table
+
+        rows = [(report_id(r), r.municipality, r.year, r.framework, r.format, r.total_score, len(r.areas),
+                 sum(len(a.strengths) for a in r.areas), sum(len(a.improvements) for a in r.areas),
+                 len(r.diagnostics)) for r in self.reports]
+        n = sum(row[7] + row[8] for row in rows)
+        return html_table(["report_id", "municipality", "year", "framework", "format", "total score", "areas",
+                           "strengths", "improvements", "diagnostics"], rows,
+                          caption=f"Corpus: {len(rows)} reports, {n} findings")
+
     @property
     def findings(self) -> pd.DataFrame:
         """One row per finding (see :data:`FINDING_COLUMNS`)."""
@@ -74,18 +102,17 @@ class Corpus:
                                      f.heading, i, f.start, f.end, f.page, r.source))
             df = pd.DataFrame(rows, columns=FINDING_COLUMNS)
             self._cache["findings"] = df.astype({"area": "int64", "finding_index": "int64"})
-        if "links" in self._cache and "subquestion" not in self._cache["findings"].columns:
-            self._cache["findings"] = self._with_links(self._cache["findings"])
-        return self._cache["findings"]
+        # a copy: the frame is the same whatever ran before (links, a caller's edits of an earlier result)
+        return self._cache["findings"].copy()
 
-    #: columns :attr:`links` adds to :attr:`findings`
+    #: columns :attr:`linked_findings` adds to :attr:`findings`
     LINK_COLUMNS = ["subquestion", "link_confidence", "subquestion_2", "achieved", "max", "percent"]
 
     @property
     def links(self) -> pd.DataFrame:
         """Each finding's sub-question link (``kompasstext.links.link_findings``), computed on first access
-        (it needs embeddings) and cached; from then on :attr:`findings` also carries
-        :attr:`LINK_COLUMNS`."""
+        (it needs embeddings) and cached.  :attr:`findings` never changes because of it: the view with
+        the link columns is :attr:`linked_findings`."""
         if "links" not in self._cache:
             from .links import link_findings
 
@@ -94,13 +121,15 @@ class Corpus:
 
     @property
     def linked_findings(self) -> pd.DataFrame:
-        """:attr:`findings` with the link columns (computes :attr:`links` if needed)."""
-        self.links  # noqa: B018 - computes and caches
-        return self.findings
+        """:attr:`findings` plus :attr:`LINK_COLUMNS`, computing :attr:`links` if needed — what
+        :class:`~kompasstext.themes.ThemeModel` fits on for its concept view."""
+        if "linked_findings" not in self._cache:
+            self._cache["linked_findings"] = self._with_links(self.findings)
+        return self._cache["linked_findings"].copy()
 
     def _with_links(self, df: pd.DataFrame) -> pd.DataFrame:
         keys = FINDING_KEY
-        lk = self._cache["links"][keys + self.LINK_COLUMNS]
+        lk = self.links[keys + self.LINK_COLUMNS]
         return df.merge(lk, on=keys, how="left", validate="one_to_one")
 
     @property

@@ -120,6 +120,10 @@ class Area:
 class Report:
     """One evaluation report.  ``text`` is the decoded source text all spans point into."""
 
+    def __repr__(self) -> str:
+        return (f"Area({self.number}, {self.title!r}, score={self.score}, {len(self.subquestions)} sub-questions, "
+                f"{len(self.strengths)} strengths, {len(self.improvements)} improvements)")
+
     municipality: str | None
     year: int | None
     framework: Framework | None
@@ -147,6 +151,28 @@ class Report:
         """1-based page of a character offset, where the source marks pages."""
         if not self.page_starts:
             return None
+    def __repr__(self) -> str:
+        """Counts, not contents: ``Report('Nacka', 2021, framework='2020', 8 areas, …)``."""
+        from pathlib import Path
+
+        f = self.findings
+        n_s = sum(x.kind == "strength" for x in f)
+        src = f", source={Path(self.source).name!r}" if self.source else ""
+        return (f"Report({self.municipality!r}, {self.year}, framework={self.framework!r}, "
+                f"total_score={self.total_score}, {len(self.areas)} areas, {len(f)} findings "
+                f"({n_s} strengths, {len(f) - n_s} improvements), {len(self.diagnostics)} diagnostics{src})")
+
+    def _repr_html_(self) -> str:
+        """A notebook summary: one row per area."""
+        from .display import html_table
+
+        rows = [(a.number, a.title, a.score, len(a.subquestions), len(a.strengths), len(a.improvements))
+                for a in self.areas]
+        cap = (f"{self.municipality or '?'} {self.year or ''} · framework {self.framework or '?'} · total score "
+               f"{self.total_score if self.total_score is not None else '?'} · {len(self.diagnostics)} diagnostics")
+        return html_table(["area", "title", "score", "sub-questions", "strengths", "improvements"], rows,
+                          caption=cap)
+
         import bisect
 
         return bisect.bisect_right(self.page_starts, offset) or None

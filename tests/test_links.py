@@ -214,7 +214,8 @@ def test_links_frame_shape_and_join(corpus, links):
     assert len(links) == len(f)
     assert (links[["report_id", "area", "kind", "finding_index"]].to_numpy()
             == f[["report_id", "area", "kind", "finding_index"]].to_numpy()).all()
-    assert {"subquestion", "link_confidence", "subquestion_2", "achieved", "max", "percent"} <= set(f.columns)
+    assert {"subquestion", "link_confidence", "subquestion_2", "achieved", "max", "percent"} <= set(
+        corpus.linked_findings.columns)
     assert links["subquestion"].notna().all()
     assert links["link_confidence"].between(0, 1).all()
     assert (links["subquestion"] != links["subquestion_2"]).all()

@@ -2,7 +2,11 @@
 
 >>> import pandas as pd
 >>> from kompasstext.themes import ThemeModel
->>> model = ThemeModel()                                   # stores parameters only
+>>> model = ThemeModel(cut_quantile=0.2)                   # stores parameters only
+>>> model
+ThemeModel(cut_quantile=0.2)
+>>> model.set_params(fence=2.0).get_params()["fence"]      # a scikit-learn estimator
+2.0
 >>> model.fit(corpus.findings)                             # doctest: +SKIP
 >>> model.themes_[["theme_id", "label", "n_municipalities"]].head()   # doctest: +SKIP
 >>> model.predict(new_findings)                            # doctest: +SKIP
@@ -24,6 +28,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted
 
 from ..model import FINDING_KEY
 from . import cluster as C
@@ -56,8 +62,9 @@ def _findings_frame(findings: Any) -> pd.DataFrame:
     return df
 
 
-class ThemeModel:
-    """Discover recurring themes in findings.
+class ThemeModel(ClusterMixin, BaseEstimator):
+    """Discover recurring themes in findings (a scikit-learn estimator: ``get_params``/``set_params``,
+    ``clone``, ``NotFittedError`` before :meth:`fit`; its input is a findings DataFrame, not an array).
 
     Parameters
     ----------
@@ -97,18 +104,24 @@ class ThemeModel:
         self.large_n = large_n
         self.n_micro = n_micro
 
-    # ------------------------------------------------------------------ helpers
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("embedder", "weights", "cut_quantile", "fence",
-                                              "min_municipalities", "seeds", "n_keyphrases", "n_representatives",
-                                              "large_n", "n_micro")}
+    def __sklearn_tags__(self):  # noqa: D105 - scikit-learn's estimator tags
+        tags = super().__sklearn_tags__()
+        # input: a DataFrame of findings (text columns), not a numeric 2-D array
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = False
+        return tags
 
+    # ------------------------------------------------------------------ helpers
     def _embedder(self) -> Any:
-        if self.embedder is None:
+        """``embedder``, or the default one (made once, kept privately: ``fit`` leaves parameters as given)."""
+        if self.embedder is not None:
+            return self.embedder
+        if self.__dict__.get("_default_embedder") is None:
             from .embed import default_embedder
 
-            self.embedder = default_embedder()
-        return self.embedder
+            self._default_embedder = default_embedder()
+        return self._default_embedder
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         uniq = sorted(set(texts))
@@ -131,6 +144,7 @@ class ThemeModel:
     # ---------------------------------------------------------------------- fit
     def fit(self, findings: Any, y: Any = None) -> ThemeModel:
         """Find the themes of ``findings`` (a DataFrame, or an object with ``.findings``)."""
+        self._check_params()
         df = _findings_frame(findings)
         order = np.lexsort([df[c].astype(str).to_numpy() for c in reversed(_SORT)])
         df = df.iloc[order].reset_index(drop=True)
@@ -276,6 +290,7 @@ class ThemeModel:
     # ------------------------------------------------------------------ predict
     def predict(self, findings: Any) -> np.ndarray:
         """Theme ids of ``findings`` by the rule ``fit`` uses (-1 = unthemed), in the input's row order."""
+        check_is_fitted(self)
         df = _findings_frame(findings)
         _, E, A, toks, concepts = self._raw(df, need_area=not self.space_.concepts)
         labels, _ = self._assign_features(self.space_.transform(E, A, toks, concepts))
@@ -286,6 +301,7 @@ class ThemeModel:
         they are findings this model was fitted on (same keys), else computed by :meth:`predict`'s rule —
         the same result either way, without re-embedding a fitted corpus.  Scores are each finding's
         similarity to its best theme."""
+        check_is_fitted(self)
         df = _findings_frame(findings)
         keys = FINDING_KEY
         given = getattr(findings, "findings", findings).columns  # keys the caller gave (not defaults)
@@ -308,6 +324,7 @@ class ThemeModel:
 
     def transform_frame(self) -> pd.DataFrame:
         """The fitted findings with ``theme``, ``theme_label``, ``score`` and ``reason`` columns."""
+        check_is_fitted(self)
         labels = dict(zip(self.themes_["theme_id"], self.themes_["label"]))
         return self.findings_.assign(theme_label=[labels.get(t) for t in self.findings_["theme"]])
 
@@ -319,6 +336,7 @@ class ThemeModel:
 
     def merge(self, ids: Sequence[int], label: str | None = None) -> int:
         """Merge themes ``ids`` into the lowest of them (its id is kept; the others retire)."""
+        check_is_fitted(self)
         ids = sorted(set(int(i) for i in ids))
         keep = ids[0]
         self.prototype_theme_ = np.where(np.isin(self.prototype_theme_, ids), keep, self.prototype_theme_)
@@ -331,6 +349,7 @@ class ThemeModel:
 
     def split(self, theme_id: int, n: int = 2) -> list[int]:
         """Split a theme's prototypes into ``n`` by average linkage; the first part keeps ``theme_id``."""
+        check_is_fitted(self)
         idx = np.where(self.prototype_theme_ == theme_id)[0]
         if len(idx) < n:
             raise ValueError(f"theme {theme_id} has fewer than {n} prototypes")
@@ -351,14 +370,60 @@ class ThemeModel:
 
     def rename(self, theme_id: int, label: str) -> None:
         """Set a theme's label (kept through save/load)."""
+        check_is_fitted(self)
         if theme_id not in self.theme_ids_:
             raise KeyError(theme_id)
         self.labels_overrides_[int(theme_id)] = label
         self.themes_.loc[self.themes_["theme_id"] == theme_id, "label"] = label
 
+    # ------------------------------------------------------------------ display
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        """scikit-learn's parameter repr; once fitted, followed by the counts (never the tables)."""
+        base = super().__repr__(N_CHAR_MAX=N_CHAR_MAX)
+        if not hasattr(self, "themes_"):
+            return base
+        return f"{base}  # fitted: {self._summary()}"
+
+    def _summary(self) -> str:
+        fr = self.findings_
+        unthemed = int((fr["theme"] < 0).sum())
+        return (f"{len(self.themes_)} themes, {len(fr)} findings ({unthemed} unthemed), "
+                f"{fr['municipality'].nunique()} municipalities, "
+                f"{'concept' if self.space_.concepts else 'area'} view")
+
+    def _html_repr(self) -> str:
+        """The estimator diagram; once fitted, followed by a summary table of the themes (largest first)."""
+        from sklearn.utils import estimator_html_repr
+
+        from ..display import MAX_ROWS, html_table
+
+        html = estimator_html_repr(self)
+        if not hasattr(self, "themes_"):
+            return html
+        t = self.themes_.sort_values(["n_municipalities", "n_findings", "theme_id"], ascending=[False, False, True])
+        rows = [(r.theme_id, r.label, r.n_findings, r.n_municipalities, r.n_strengths, r.n_improvements,
+                 ", ".join(list(r.keyphrases)[:4])) for r in t.itertuples()]
+        return html + html_table(["theme", "label", "findings", "municipalities", "strengths", "improvements",
+                                  "keyphrases"], rows, caption=f"ThemeModel: {self._summary()}", max_rows=MAX_ROWS)
+
+    def _check_params(self) -> None:
+        """Parameter ranges (``ValueError`` naming the parameter), checked at ``fit`` as scikit-learn does."""
+        if not 0.0 <= float(self.cut_quantile) <= 1.0:
+            raise ValueError(f"cut_quantile must be in [0, 1], not {self.cut_quantile!r}")
+        if float(self.fence) < 0:
+            raise ValueError(f"fence must be >= 0, not {self.fence!r}")
+        if not 1 <= len(tuple(self.weights)) <= 4 or any(float(w) < 0 for w in self.weights):
+            raise ValueError(f"weights must be 1 to 4 non-negative numbers, not {self.weights!r}")
+        for name, low in (("min_municipalities", 1), ("n_keyphrases", 1), ("n_representatives", 0),
+                          ("large_n", 0), ("n_micro", 1)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"{name} must be an int >= {low}, not {v!r}")
+
     # ------------------------------------------------------------------ storage
     def save(self, path: str | Path) -> Path:
         """Write the fitted model to directory ``path`` (JSON + .npy, no pickle)."""
+        check_is_fitted(self)
         from .store import save
 
         return save(self, Path(path))

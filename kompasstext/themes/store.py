@@ -40,7 +40,7 @@ def save(model: Any, path: Path) -> Path:
         np.save(path / f"{name}.npy", np.asarray(arr), allow_pickle=False)
     for name, mat in (("proto_lex", model.prototypes_.lex), ("feat_lex", model._features.lex)):
         sparse.save_npz(path / f"{name}.npz", sparse.csr_matrix(mat))
-    params = {k: v for k, v in model.get_params().items() if k != "embedder"}
+    params = {k: v for k, v in model.get_params(deep=False).items() if k != "embedder"}
     params["weights"] = list(params["weights"])
     findings = model.findings_.drop(columns=["score", "reason", "theme"])
     meta = {"format": FORMAT, "params": params, "vocabulary": model.space_.vocabulary,
