@@ -176,13 +176,13 @@ class Corpus:
 
 def iter_report_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
     """Expand files and directories into a sorted list of report files (a directory contributes its
-    ``*.txt`` files; a file named explicitly is taken whatever its suffix)."""
+    ``*.txt`` and ``*.pdf`` files; a file named explicitly is taken whatever its suffix)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() == ".txt" and q.is_file()))
+            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".txt", ".pdf") and q.is_file()))
         elif p.exists():
             out.append(p)
         else:

@@ -22,6 +22,11 @@ MESSAGES: dict[str, str] = {
     "E005": "no report files found",
     "E006": "invalid argument",
     "E007": "saved theme model cannot be read",
+    "E020": "the PDF is encrypted (password-protected); decrypt it first",
+    "E021": "the PDF has no text layer (a scanned, image-only document): OCR is needed",
+    "E022": "the PDF is corrupt or not a PDF",
+    "E023": "the PDF has no pages",
+    "E024": "the PDF is not a Kommunkompassen report",
     # warnings (partial result)
     "W101": "the text was not UTF-8; decoded as {encoding}",
     "W102": "the report seems truncated",
@@ -33,6 +38,8 @@ MESSAGES: dict[str, str] = {
     "W108": "metadata not found",
     "W109": "text skipped",
     "W110": "sub-question not in the framework catalog",
+    "W120": "the PDF is partly damaged; read what could be read",
+    "W121": "PDF pages without a text layer (scanned?) were skipped; OCR is needed for them",
 }
 
 

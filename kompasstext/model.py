@@ -73,10 +73,15 @@ class Finding:
     page: int | None = None
     #: True when the item boundaries were decided by the segmenter (a run-on list), not by delimiters
     segmented: bool = False
+    #: where the item starts on ``page`` in a PDF: (x0, top, x1, bottom) in points, origin top left
+    bbox: tuple[float, float, float, float] | None = None
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "text": self.text, "heading": self.heading,
-                "span": [self.start, self.end], "page": self.page}
+        d = {"kind": self.kind, "text": self.text, "heading": self.heading,
+             "span": [self.start, self.end], "page": self.page}
+        if self.bbox is not None:
+            d["bbox"] = list(self.bbox)
+        return d
 
 
 @dataclass

@@ -27,7 +27,18 @@ def read_report(path: str | Path, *, format: str | None = None, warn: bool = Tru
     ``format`` forces a reader (``"docplayer"``, ``"htmltable"``, ``"markdown"``, ``"tabtable"``); by
     default the shape is detected.  Problems that leave a usable partial result are kept in
     ``Report.diagnostics`` and (``warn=True``) issued as :class:`~kompasstext.errors.ParseWarning`.
+    A PDF (``.pdf`` or ``%PDF`` content) is read from its page layout (:mod:`kompasstext.readers.pdf`).
     """
+    from .pdf import is_pdf, read_pdf
+
+    if format == "pdf" or (format is None and Path(path).suffix.lower() == ".pdf"):
+        return read_pdf(path, warn=warn)
+    if format is None and is_pdf(path):  # PDF content under another name; if it won't open: binary (E002)
+        try:
+            return read_pdf(path, warn=warn)
+        except ReportFormatError as exc:
+            if exc.code != "E022":
+                raise
     doc = SourceText.from_path(path)
     return _read(doc, format=format, warn=warn)
 
