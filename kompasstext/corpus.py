@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from .errors import ParseWarning, ReportNotFoundError
+from .errors import ParseWarning, ReportAccessError, ReportNotFoundError
 from .model import FINDING_KEY, Report
 
 PathLike = str | Path
@@ -181,15 +181,30 @@ def iter_report_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
         paths = [paths]
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".txt", ".pdf") and q.is_file()))
-        elif p.exists():
+        if _is_dir(p):
+            try:
+                entries = sorted(p.iterdir())
+            except OSError as exc:
+                raise ReportAccessError("E011" if isinstance(exc, PermissionError) else "E012", p,
+                                        f"the folder cannot be listed: {exc.strerror or exc}") from None
+            # every *.txt entry that is not a folder: FIFOs, broken links and unreadable files are
+            # refused by read_report with a typed error (skipped with a warning under errors="warn")
+            out.extend(q for q in entries if q.suffix.lower() in (".txt", ".pdf") and not _is_dir(q))
+        elif os.path.lexists(p):
             out.append(p)
         else:
             raise ReportNotFoundError("E004", p)
     if not out:
         raise ReportNotFoundError("E005", ", ".join(map(str, paths)))
     return sorted(set(out))
+
+
+def _is_dir(p: Path) -> bool:
+    """``p`` is (or links to) a directory; ``False`` when it can't be examined (the reader says why)."""
+    try:
+        return p.is_dir()
+    except OSError:
+        return False
 
 
 #: ``read_corpus(n_jobs=None)`` reads in worker processes from this many files on (below it, process

@@ -27,6 +27,12 @@ MESSAGES: dict[str, str] = {
     "E022": "the PDF is corrupt or not a PDF",
     "E023": "the PDF has no pages",
     "E024": "the PDF is not a Kommunkompassen report",
+    "E008": "the path is a symlink loop",
+    "E009": "the path is a directory, not a report file; use read_corpus() for folders",
+    "E010": "the path is not a regular file",
+    "E011": "permission denied",
+    "E012": "the file cannot be read",
+    "E013": "the file holds more than one report",
     # warnings (partial result)
     "W101": "the text was not UTF-8; decoded as {encoding}",
     "W102": "the report seems truncated",
@@ -40,6 +46,10 @@ MESSAGES: dict[str, str] = {
     "W110": "sub-question not in the framework catalog",
     "W120": "the PDF is partly damaged; read what could be read",
     "W121": "PDF pages without a text layer (scanned?) were skipped; OCR is needed for them",
+    "W111": "invalid UTF-8",
+    "W112": "control characters removed",
+    "W113": "a second section for the same area skipped",
+    "W114": "the text stops early",
 }
 
 
@@ -63,6 +73,11 @@ class ReportFormatError(KompassError, ValueError):
 
 class ReportNotFoundError(KompassError, FileNotFoundError):
     """A path given to a reader does not exist or holds no reports."""
+
+
+class ReportAccessError(KompassError, OSError):
+    """A report path can't be opened as a file: a symlink loop, a directory, a FIFO or device, no
+    permission (codes E008–E012)."""
 
 
 class KompassWarning(UserWarning):

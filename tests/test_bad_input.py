@@ -109,3 +109,180 @@ def test_uppercase_heading_variant_of_transcripts(tmp_path, parsed):
         warnings.simplefilter("ignore", ParseWarning)
         r = kt.read_report(p)
     assert [(f.kind, f.text) for f in r.findings] == [(f.kind, f.text) for f in parsed["norrtalje_2018"].findings]
+
+
+# ---- paths that are not readable report files (issue 15, failures 3 and 4) ----------------------------
+
+def _good_copy(tmp_path, name="nacka_2021"):
+    p = tmp_path / f"{name}.txt"
+    p.write_bytes((CORPUS / f"{name}.txt").read_bytes())
+    return p
+
+
+def _deny(monkeypatch, target):
+    """Make reading ``target`` fail with PermissionError (the tests may run as root, where chmod doesn't)."""
+    import pathlib
+
+    real = pathlib.Path.read_bytes
+
+    def read_bytes(self):
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+
+
+def test_permission_denied_is_typed_and_skipped_under_warn(tmp_path, monkeypatch, capsys):
+    good = _good_copy(tmp_path)
+    bad = tmp_path / "locked.txt"
+    bad.write_bytes(good.read_bytes())
+    _deny(monkeypatch, bad)
+    with pytest.raises(kt.errors.ReportAccessError) as e:
+        kt.read_report(bad)
+    assert e.value.code == "E011" and "locked.txt" in str(e.value)
+    with pytest.raises(kt.errors.KompassError, match="E011"):
+        kt.read_corpus(tmp_path)
+    with pytest.warns(ParseWarning, match=r"skipped .*locked\.txt.*E011"):
+        c = kt.read_corpus(tmp_path, errors="warn", warn=False)
+    assert [r.municipality for r in c] == ["Nacka"]
+    assert cli_main(["parse", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "E011" in err and "locked.txt" in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root reads files whatever their mode")
+def test_permission_denied_real_mode(tmp_path):
+    bad = _good_copy(tmp_path)
+    bad.chmod(0)
+    with pytest.raises(kt.errors.ReportAccessError, match="E011"):
+        kt.read_report(bad)
+
+
+def test_directory_given_to_read_report(tmp_path):
+    _good_copy(tmp_path)
+    with pytest.raises(kt.errors.ReportAccessError) as e:
+        kt.read_report(tmp_path)
+    assert e.value.code == "E009" and str(tmp_path) in str(e.value) and "read_corpus" in str(e.value)
+
+
+def test_symlink_loop_and_dangling_link(tmp_path):
+    import os
+
+    _good_copy(tmp_path)
+    loop = tmp_path / "loop.txt"
+    os.symlink(loop, loop)
+    with pytest.raises(kt.errors.ReportAccessError) as e:
+        kt.read_report(loop)
+    assert e.value.code == "E008" and "loop.txt" in str(e.value)
+    dangling = tmp_path / "gone.txt"
+    os.symlink(tmp_path / "nowhere.txt", dangling)
+    with pytest.raises(ReportNotFoundError, match=r"E004.*symlink"):
+        kt.read_report(dangling)
+    # in a folder neither is dropped silently: each is skipped with a warning naming it
+    with pytest.warns(ParseWarning) as rec:
+        c = kt.read_corpus(tmp_path, errors="warn", warn=False)
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "loop.txt" in msgs and "E008" in msgs and "gone.txt" in msgs and "E004" in msgs
+    assert len(c) == 1
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nobody writes: opening it for reading would block forever
+    with pytest.raises(kt.errors.ReportAccessError) as e:
+        kt.read_report(fifo)
+    assert e.value.code == "E010" and "FIFO" in str(e.value) and "pipe.txt" in str(e.value)
+    _good_copy(tmp_path)
+    with pytest.warns(ParseWarning, match=r"pipe\.txt.*E010"):
+        assert len(kt.read_corpus(tmp_path, errors="warn", warn=False)) == 1
+
+
+# ---- bytes: control characters, UTF-16, invalid UTF-8 (failure 6, degraded decoding) -------------------
+
+def test_nul_and_control_characters_anywhere_are_stripped_with_their_offsets(tmp_path, parsed):
+    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
+    ref = parsed["nacka_2021"]
+    victim = ref.findings[-5].text  # past the first 64 KiB
+    pos = text.index(victim) + 4
+    assert pos > 65536
+    bad = text[:pos] + "\x00\x1b" + text[pos:]
+    p = tmp_path / "nacka_2021.txt"
+    p.write_text(bad, encoding="utf-8")
+    with pytest.warns(ParseWarning, match="W112"):
+        r = kt.read_report(p)
+    assert "\x00" not in r.text and "\x1b" not in r.text
+    assert [f.text for f in r.findings] == [f.text for f in ref.findings]
+    d = next(d for d in r.diagnostics if d.code == "W112")
+    assert str(pos) in d.message and "U+0000" in d.message and d.start == pos
+    # a NUL at the very start of the text is no longer "binary" either when the rest is text
+    p.write_text("\x00" * 3 + text, encoding="utf-8")
+    assert kt.read_report(p, warn=False).findings
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_and_without_bom(tmp_path, parsed, encoding):
+    text = (CORPUS / "osthammar_2017.txt").read_text(encoding="utf-8")
+    p = tmp_path / "osthammar_2017.txt"
+    p.write_bytes(text.encode(encoding))
+    r = kt.read_report(p, warn=False)
+    assert r.encoding == encoding
+    assert [f.text for f in r.findings] == [f.text for f in parsed["osthammar_2017"].findings]
+
+
+def test_stray_invalid_utf8_byte_is_replaced_not_a_code_page_fallback(tmp_path, parsed):
+    data = (CORPUS / "osthammar_2017.txt").read_bytes()
+    at = data.index("Område 3".encode()) + 2
+    bad = data[:at] + b"\xff" + data[at:]
+    p = tmp_path / "osthammar_2017.txt"
+    p.write_bytes(bad)
+    with pytest.warns(ParseWarning, match="W111"):
+        r = kt.read_report(p)
+    assert r.encoding == "utf-8"
+    d = next(d for d in r.diagnostics if d.code == "W111")
+    assert f"byte offset(s) {at}" in d.message
+    assert len(r.findings) == len(parsed["osthammar_2017"].findings)
+    assert not any(d.code == "W101" for d in r.diagnostics)
+
+
+def test_cut_inside_a_multibyte_character(tmp_path, parsed):
+    data = (CORPUS / "osthammar_2017.txt").read_bytes()
+    half = len(data) // 2
+    at = data.index("ä".encode(), half) + 1  # between the two bytes of "ä"
+    p = tmp_path / "osthammar_2017.txt"
+    p.write_bytes(data[:at])
+    with pytest.warns(ParseWarning, match="W111"):
+        r = kt.read_report(p)
+    assert r.encoding == "utf-8" and "\ufffd" not in r.text
+    assert {1, 2, 3, 4} <= {a.number for a in r.areas}
+    d = next(d for d in r.diagnostics if d.code == "W111")
+    assert str(at - 1) in d.message and "truncated" in d.message
+
+
+# ---- size: a whole report on one huge line (failure 5) -------------------------------------------------
+
+def test_praise_on_one_huge_line_is_linear():
+    """Every mention's sentence and passage come from a bounded window, not from the whole line (the old
+    sentence split rescanned the line from its start at every mention: quadratic)."""
+    import time
+
+    from kompasstext.exemplars.mining import LINE_WINDOW, praise
+    from kompasstext.model import Report
+
+    unit = "Kommunen har en tydlig plan för dialog med invånarna. " * 10 + "Det är ett gott exempel. "
+    sizes, seconds = [], []
+    for reps in (400, 1_600):  # ~0.23 and ~0.93 MB on one line
+        text = unit * reps
+        r = Report("Exempel", 2020, None, source="one-line.txt", text=text)
+        t0 = time.perf_counter()
+        rows = praise([r])
+        seconds.append(time.perf_counter() - t0)
+        sizes.append(len(text))
+        assert len(rows) == reps
+        assert rows["sentence"].iloc[-1] == "Det är ett gott exempel."
+        assert rows["passage"].str.len().max() <= 2 * LINE_WINDOW
+    assert seconds[1] < 10  # quadratic: minutes
+    assert seconds[1] < 4 * (sizes[1] / sizes[0]) * max(seconds[0], 0.05)

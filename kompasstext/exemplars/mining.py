@@ -14,6 +14,7 @@ sentence names (``names.municipality_names``).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -51,10 +52,34 @@ def _is_rubric(report: Report, sentence: str) -> bool:
     return any(t.casefold() in low for t in titles)
 
 
+#: characters either side of a cue that its line is looked for in (a longer line — a whole transcript on
+#: one line — is cut there, at a sentence end), so each mention costs O(window), not O(line)
+LINE_WINDOW = 8000
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    lo = text.rfind("\n", 0, pos) + 1
-    hi = text.find("\n", pos)
-    return lo, len(text) if hi < 0 else hi
+    """The line around ``pos``, at most :data:`LINE_WINDOW` characters either side (cut at a sentence end).
+
+    >>> _line_bounds("Bra.\\nGott exempel.\\nSlut", 8)
+    (5, 18)
+    """
+    w_lo, w_hi = max(0, pos - LINE_WINDOW), min(len(text), pos + LINE_WINDOW)
+    nl = text.rfind("\n", w_lo, pos)
+    lo = nl + 1 if nl >= 0 else w_lo
+    hi = text.find("\n", pos, w_hi)
+    hi = w_hi if hi < 0 else hi
+    if lo == w_lo and lo > 0:  # cut inside a line: start after the first sentence end in the window
+        m = _SENTENCE_END.search(text, lo, pos)
+        lo = m.end() if m else lo
+    if hi == w_hi and hi < len(text):
+        m = None
+        for m in _SENTENCE_END.finditer(text, pos, hi):
+            pass
+        hi = m.end() if m else hi
+    return lo, hi
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)\s*")
 
 
 def _mention_row(report: Report, rid: str, cue) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import MESSAGES, ParseWarning, ReportFormatError
 from ..model import Report
 from .base import available_readers, get_reader, register_reader
-from .source import SourceText
+from .source import SourceText, check_report_path
 
 __all__ = ["read_report", "read_text", "register_reader", "available_readers", "SourceText"]
 
@@ -31,6 +31,7 @@ def read_report(path: str | Path, *, format: str | None = None, warn: bool = Tru
     """
     from .pdf import is_pdf, read_pdf
 
+    check_report_path(path)  # typed errors for directories, FIFOs, links, permissions; nothing opened yet
     if format == "pdf" or (format is None and Path(path).suffix.lower() == ".pdf"):
         return read_pdf(path, warn=warn)
     if format is None and is_pdf(path):  # PDF content under another name; if it won't open: binary (E002)
