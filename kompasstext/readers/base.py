@@ -56,4 +56,4 @@ def get_reader(name: str) -> Reader:
 
 def _load_builtin() -> None:
     # importing the modules runs their @register_reader decorators
-    from . import docplayer, htmltable, markdown, tabtable  # noqa: F401
+    from . import docplayer, htmltable, markdown, pdftext, tabtable  # noqa: F401

@@ -386,14 +386,27 @@ def read_pdf(path: str | Path, *, warn: bool = True) -> Report:
     """Read a Kommunkompassen report PDF (see the module docstring).  Bad PDFs raise
     :class:`~kompasstext.errors.ReportFormatError` naming the file: E020 encrypted, E021 no text layer
     (OCR needed), E022 corrupt, E023 no pages, E024 not a Kommunkompassen report."""
-    from .assemble import assemble_report
     from .finalize import finalize
+
+    lay = read_layout(path)
+    _check_text(lay)
+    report, doc = report_from_layout(lay, str(path))
+    finalize(report, doc)
+    if warn:
+        for d in report.diagnostics:
+            if d.severity == "warning":
+                warnings.warn(f"{path}: {d}", ParseWarning, stacklevel=3)
+    return report
+
+
+def report_from_layout(lay: Layout, path: str, *, fmt: str = "pdf", not_a_report: str = "E024"
+                       ) -> tuple[Report, SourceText]:
+    """The report of a page layout and the reading-order text its spans point into (not finalized)."""
+    from .assemble import assemble_report
     from .sections import blocks, passages_from_blocks
 
-    lay, em = layout_text(path)
-    doc = SourceText.from_string(em.text, path=str(path))
-    if doc.text != em.text:  # normalisation must not move offsets
-        doc = SourceText(text=em.text, path=str(path))
+    em = _Writer(lay).run()
+    doc = SourceText(text=em.text, path=path)
 
     def read_body(doc: SourceText, area: Area, start: int, end: int, skip: list[tuple[int, int]]):
         findings: list[Finding] = []
@@ -416,19 +429,16 @@ def read_pdf(path: str | Path, *, warn: bool = True) -> Report:
             heading_of=lambda b: b.start in heads)
         return findings, passages, diags
 
-    report = assemble_report(doc, "pdf", read_body)
+    report = assemble_report(doc, fmt, read_body)
     report.page_starts = em.page_starts
     report.diagnostics[:0] = lay.diagnostics + em.diagnostics
+    what = "PDF" if fmt == "pdf" else "text"
     if not report.areas:
-        raise ReportFormatError("E024", str(path), MESSAGES["E024"] + " (no 'Område N' area headings)")
+        raise ReportFormatError(not_a_report, path, MESSAGES[not_a_report] + f" (no 'Område N' area headings in the {what})")
     if not report.findings:
-        raise ReportFormatError("E024", str(path), MESSAGES["E024"] + " (no Styrkor/Förbättringsområden lists)")
-    finalize(report, doc)
-    if warn:
-        for d in report.diagnostics:
-            if d.severity == "warning":
-                warnings.warn(f"{path}: {d}", ParseWarning, stacklevel=3)
-    return report
+        raise ReportFormatError(not_a_report, path,
+                                MESSAGES[not_a_report] + f" (no Styrkor/Förbättringsområden lists in the {what})")
+    return report, doc
 
 
 def _finding(it: _Item, area: int) -> Finding:
