@@ -110,3 +110,16 @@ class EmbeddingModelError(KompassError, RuntimeError):
     >>> str(EmbeddingModelError("E201", None, "no local copy and allow_download=False"))
     '[E201] no local copy and allow_download=False'
     """
+
+
+# ---- command line (kompasstext.cli, kompasstext.commands; codes E030–E039, W150–W159) ------------------
+MESSAGES.update({
+    "E030": "invalid command-line option",
+    "E031": "the output file cannot be written",
+    "E032": "the saved theme model folder is missing or unreadable",
+    "E033": "the query is empty",
+    "E034": "no readable report among the paths",
+    "E035": "interrupted",
+    "E036": "internal error",
+    "W150": "files that are not readable reports were skipped (--on-error skip)",
+})

@@ -9,35 +9,33 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-import warnings
 
-from ..errors import KompassWarning
+from .common import add_common, area_number, log, positive_int, query_text, read_reports
 
 
 def register(sub) -> None:
     p = sub.add_parser("examples", help="find good examples across municipalities",
                        description="Rank the findings of the reports as examples for QUERY (free Swedish text), "
                                    "with the evaluators' words, the score and a citation.")
-    p.add_argument("query", metavar="QUERY", help='what to find examples of, e.g. "Utveckla chefskontrakt"')
+    p.add_argument("query", metavar="QUERY", type=query_text,
+                   help='what to find examples of, e.g. "Utveckla chefskontrakt"')
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
     p.add_argument("--json", action="store_true", help="print the ranked rows as JSON")
-    p.add_argument("--top", type=int, default=10, help="number of examples (default 10)")
+    p.add_argument("--top", type=positive_int, default=10, help="number of examples (default 10)")
     p.add_argument("--kind", choices=["strength", "improvement"], default="strength",
                    help="strengths (default) or improvements")
-    p.add_argument("--area", type=int, default=None, help="only this area number")
+    p.add_argument("--area", type=area_number, default=None, help="only this area number (1-8)")
+    add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..corpus import read_corpus
     from ..exemplars import examples
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", KompassWarning)  # parse diagnostics: see `kompasstext parse`
-        corpus = read_corpus(args.paths)
+    corpus = read_reports(args)
     df = examples(corpus, query=args.query, kind=args.kind, area=args.area, top=args.top)
     for note in df.attrs.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
+        log.info("note: %s", note)
     if args.json:
         rows = json.loads(df.to_json(orient="records", force_ascii=False))
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
@@ -55,7 +53,7 @@ def format_examples(df, query: str) -> str:
     lines = [f"Examples for {query!r}:"]
     for r in df.itertuples():
         score = f"{r.subquestion} {r.percent:g} %" if _known(r.subquestion) and _known(r.percent) else "score n/a"
-        lines.append(f"{r.rank:>3}. {r.municipality} {r.year}, område {r.area} {r.area_title} ({score})  "
+        lines.append(f"{r.rank:>3}. {r.municipality} {r.year}, area {r.area} {r.area_title} ({score})  "
                      f"[{r.rank_score:.3f}: sim {r.similarity:.3f}, score {r.score_component:.2f}, "
                      f"praise {r.praise_component:.1f}]")
         lines.append(wrap.fill(f"{r.kind}: {r.finding}"))

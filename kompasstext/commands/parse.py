@@ -6,6 +6,7 @@ import sys
 import warnings
 
 from ..errors import KompassWarning
+from .common import add_common, log, reader_name
 
 
 def register(sub) -> None:
@@ -13,25 +14,40 @@ def register(sub) -> None:
                        description="Read Kommunkompassen reports. Without --json: a readable per-area summary.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
     p.add_argument("--json", action="store_true", help="print one report object (one path) or a list")
-    p.add_argument("--format", default=None, help="force a reader (docplayer, htmltable, markdown, tabtable)")
+    p.add_argument("--format", default=None, type=reader_name,
+                   help="force a reader (docplayer, htmltable, markdown, tabtable, pdf)")
+    add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..corpus import iter_report_paths
+    from ..errors import KompassError
     from ..readers import read_report
 
     paths = iter_report_paths(args.paths)
-    reports = []
+    reports, skipped = [], []
     with warnings.catch_warnings():
         # diagnostics are printed below (stderr), not as Python warnings
         warnings.simplefilter("ignore", KompassWarning)
         for path in paths:
-            reports.append(read_report(path, format=args.format))
-    for r in reports:
-        for d in r.diagnostics:
-            if d.severity != "info":
-                print(f"{r.source}: {d}", file=sys.stderr)
+            try:
+                reports.append(read_report(path, format=args.format))
+            except KompassError as exc:
+                if args.on_error == "fail":
+                    raise
+                skipped.append(str(exc))
+    if skipped:
+        log.warning("[W150] %d file(s) skipped (--on-error skip; --on-error fail stops instead):\n  %s",
+                    len(skipped), "\n  ".join(skipped))
+    if not reports:
+        raise KompassError("E034", ", ".join(map(str, args.paths)),
+                           f"none of the {len(skipped)} file(s) is a readable report")
+    if not args.quiet:
+        for r in reports:
+            for d in r.diagnostics:
+                if d.severity != "info":
+                    print(f"{r.source}: {d}", file=sys.stderr)
     if args.json:
         out = [r.to_dict() for r in reports]
         json.dump(out[0] if len(out) == 1 and len(args.paths) == 1 and paths[0].is_file() else out,

@@ -5,23 +5,32 @@ import json
 from pathlib import Path
 
 from ..model import FINDING_KEY
+from .common import add_common, output_file, stage_bar, unit_interval
 
 
 def register(sub) -> None:
     p = sub.add_parser("themes", help="discover recurring themes in the findings",
                        description="Read reports, find themes recurring across municipalities, print the theme table.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
-    p.add_argument("--json", metavar="OUT", default=None, help="write {themes, findings} JSON to OUT")
-    p.add_argument("--cut-quantile", type=float, default=0.1, help="coarseness of themes (default 0.1)")
+    p.add_argument("--json", metavar="OUT", default=None, type=output_file,
+                   help="write {themes, findings} JSON to OUT")
+    p.add_argument("--cut-quantile", type=unit_interval, default=0.1,
+                   help="coarseness of themes, 0 to 1 (lower = coarser; default 0.1)")
+    add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from .. import read_corpus
     from ..themes import ThemeModel
+    from .common import read_reports
 
-    corpus = read_corpus(args.paths)
-    model = ThemeModel(cut_quantile=args.cut_quantile).fit(corpus.linked_findings)
+    step = stage_bar(["reading", "linking to sub-questions", "finding themes"], args)
+    corpus = read_reports(args)
+    step("read")
+    linked = corpus.linked_findings
+    step("links")
+    model = ThemeModel(cut_quantile=args.cut_quantile).fit(linked)
+    step("themes")
     table = model.themes_
     for r in table.itertuples():
         print(f"{r.theme_id:>4d}  {r.label[:60]:<60s} {r.n_findings:>4d} findings {r.n_municipalities:>3d} mun. "

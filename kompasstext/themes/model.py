@@ -34,7 +34,8 @@ from sklearn.utils.validation import check_is_fitted
 from ..model import FINDING_KEY
 from . import cluster as C
 from .ctfidf import keyphrases as ctfidf_keyphrases
-from .labels import choose_label, noun_phrase
+from .keyphrases import surface_keyphrases
+from .labels import noun_phrase, rank_labels, unique_labels
 from .text import core_text, lemma_tokens
 
 _SORT = ["report_id", "municipality", "year", "area", "kind", "finding_index", "text"]
@@ -42,6 +43,9 @@ UNTHEMED = -1
 #: findings sampled (at most) for the clustering cut of the large-n path: the cut is a quantile of their
 #: best cross-municipality similarities, each computed against all findings (cost: sample x n)
 CUT_SAMPLE = 1000
+#: ``fit`` shows a progress bar (on a terminal: :func:`kompasstext.progress.enabled`) from this many findings on
+PROGRESS_MIN = 2000
+_FIT_STEPS = ["embedding", "features", "cut", "clustering", "assigning", "describing"]
 
 
 def _findings_frame(findings: Any) -> pd.DataFrame:
@@ -148,8 +152,20 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         df = _findings_frame(findings)
         order = np.lexsort([df[c].astype(str).to_numpy() for c in reversed(_SORT)])
         df = df.iloc[order].reset_index(drop=True)
+        from ..progress import bar, enabled
+
+        steps = bar(len(_FIT_STEPS), "themes", show=enabled() and len(df) >= PROGRESS_MIN, unit="step", leave=False)
+
+        def step() -> None:
+            steps.update(1)
+            if steps.n < len(_FIT_STEPS):
+                steps.set_postfix_str(_FIT_STEPS[steps.n])
+
+        steps.set_postfix_str(_FIT_STEPS[0])
         cores, E, A, toks, concepts = self._raw(df)
+        step()
         self.space_, F = C.Space.fit_transform(E, A, toks, concepts)
+        step()
         mun = df["municipality"].astype(str).to_numpy()
         X = C.Stacked.of(F, self.weights)  # X.dot(X) is the similarity matrix
         large = len(df) > self.large_n
@@ -164,6 +180,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             best = C.best_cross_similarity(S, mun)
         finite = best[np.isfinite(best)]
         cut = float(np.quantile(finite, self.cut_quantile)) if len(finite) else np.inf
+        step()
 
         # seeds (deductive codes): guided themes 0..k-1; their phrases, and the findings that contain a
         # phrase's lemmas or resemble a phrase at least as much as the clustering cut, are their prototypes
@@ -192,6 +209,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             clusters = C.agglomerate_large(X.take(rest), cut, self.n_micro) if large else \
                 C.agglomerate(S[np.ix_(rest, rest)], cut)
             proto[rest] = C.recurring(clusters, mun[rest], self.min_municipalities)
+        step()
         # inductive prototypes, numbered after the seeds in canonical order of first member
         ids = [c for c in dict.fromkeys(proto.tolist()) if c >= 0]
         remap = {c: len(seed_items) + k for k, c in enumerate(ids)}
@@ -214,7 +232,10 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             q1, q3 = np.quantile(finite, [0.25, 0.75])
             self.threshold_ = float(q1 - self.fence * (q3 - q1))
         self.cut_ = cut
+        step()
         self._finish(df, cores, F, E, assigned=(np.where(score >= self.threshold_, best, UNTHEMED), score))
+        step()
+        steps.close()
         return self
 
     def _assign_features(self, F: C.Features) -> tuple[np.ndarray, np.ndarray]:
@@ -254,23 +275,27 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # a theme is described by its findings, or by its prototypes when no finding is assigned to it
         docs = {t: [lemma_tokens(cores[i]) for i in groups.get(t, none)] or
                 [lemma_tokens(p) for p in protos.get(t, [])] for t in self.theme_ids_}
-        kps = ctfidf_keyphrases(docs, top=self.n_keyphrases)
+        ranked_terms = ctfidf_keyphrases(docs, top=self.n_keyphrases + 8)
+        names = sorted(set(df["municipality"].astype(str)))
+        kps = {t: surface_keyphrases(ranked_terms.get(t, []), [df["text"].iloc[i] for i in groups.get(t, none)]
+                                     or protos.get(t, []), municipalities=names, top=self.n_keyphrases)
+               for t in self.theme_ids_}
         per_theme = {t: sorted({noun_phrase(cores[i]) for i in groups.get(t, none)} - {""}) for t in self.theme_ids_}
         cand_all = sorted({c for cands in per_theme.values() for c in cands})
         cand_emb = dict(zip(cand_all, self._encode(cand_all))) if cand_all else {}
-        names = sorted(set(df["municipality"].astype(str)))
+        ranked = {t: rank_labels([cores[i] for i in groups.get(t, none)], self._emb[groups.get(t, none)],
+                                 np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
+                                 exclude_names=names) if per_theme[t] and len(groups.get(t, none)) else []
+                  for t in self.theme_ids_ if t not in self.labels_overrides_}
+        chosen = unique_labels(ranked, kps)
         rows = []
         for t in self.theme_ids_:
             idx = groups.get(t, none)
             members = df.iloc[idx]
             if t in self.labels_overrides_:
                 label = self.labels_overrides_[t]
-            elif per_theme[t]:
-                label = choose_label([cores[i] for i in idx], self._emb[idx],
-                                     np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
-                                     exclude_names=names)
             else:
-                label = ""
+                label = chosen.get(t, "")
             reps = []
             if len(idx):
                 # medoids: members by mean similarity to the theme (= product with the members' mean)
