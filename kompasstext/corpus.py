@@ -223,22 +223,22 @@ def _auto_jobs(n_files: int) -> int:
     return max(1, min(cores, n_files // 12))
 
 
-def _read_one(path: Path, warn: bool) -> tuple[Report | None, tuple | None, list[tuple[type, str]]]:
-    """Worker side of :func:`read_corpus`: (report, error fields, warnings issued) for one file.
+def _read_one(path: Path, warn: bool) -> tuple[list[Report] | None, tuple | None, list[tuple[type, str]]]:
+    """Worker side of :func:`read_corpus`: (reports of the file, error fields, warnings issued) for one file.
 
     Errors and warnings travel as plain fields (``KompassError`` doesn't unpickle by itself) and are
     raised / re-issued by the parent in file order."""
     from .errors import KompassError
-    from .readers import read_report
+    from .readers import read_reports
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            report = read_report(path, warn=warn)
+            reports = read_reports(path, warn=warn)
         except KompassError as exc:
             return None, (type(exc), exc.code, exc.path, exc.detail, exc.where), \
                 [(w.category, str(w.message)) for w in caught]
-    return report, None, [(w.category, str(w.message)) for w in caught]
+    return reports, None, [(w.category, str(w.message)) for w in caught]
 
 
 def _pool_context():
@@ -259,7 +259,8 @@ def read_corpus(paths: PathLike | Iterable[PathLike], *, warn: bool = True, erro
     """Read report files and/or directories into a :class:`Corpus`.
 
     ``errors="raise"`` stops at the first unreadable file; ``errors="warn"`` skips it with a
-    :class:`~kompasstext.errors.ParseWarning` naming the file and the reason.
+    :class:`~kompasstext.errors.ParseWarning` naming the file and the reason.  A file holding several
+    concatenated reports gives one report each (see :func:`kompasstext.readers.read_reports`).
 
     ``n_jobs``: worker processes that read the files (``concurrent.futures.ProcessPoolExecutor``);
     ``None`` = one per core from :data:`PARALLEL_MIN_FILES` files on, else in this process; ``1`` = in
@@ -267,7 +268,7 @@ def read_corpus(paths: PathLike | Iterable[PathLike], *, warn: bool = True, erro
     unreadable file in path order) and warnings (re-issued in path order) are the same as serially.
     """
     from .errors import KompassError
-    from .readers import read_report
+    from .readers import read_reports
 
     if errors not in ("raise", "warn"):
         raise ValueError(f"errors must be 'raise' or 'warn', not {errors!r}")
@@ -279,7 +280,7 @@ def read_corpus(paths: PathLike | Iterable[PathLike], *, warn: bool = True, erro
     if jobs == 1 or len(files) < 2:
         for path in files:
             try:
-                reports.append(read_report(path, warn=warn))
+                reports.extend(read_reports(path, warn=warn))
             except KompassError as exc:
                 if errors == "raise":
                     raise
@@ -293,7 +294,7 @@ def read_corpus(paths: PathLike | Iterable[PathLike], *, warn: bool = True, erro
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
         results = pool.map(_read_one, files, [warn] * len(files), chunksize=chunk)
         try:
-            for path, (report, err, caught) in zip(files, results):
+            for path, (file_reports, err, caught) in zip(files, results):
                 for category, message in caught:
                     warnings.warn(message, category, stacklevel=2)
                 if err is not None:
@@ -303,7 +304,7 @@ def read_corpus(paths: PathLike | Iterable[PathLike], *, warn: bool = True, erro
                         raise exc
                     warnings.warn(f"skipped {path}: {exc}", ParseWarning, stacklevel=2)
                     continue
-                reports.append(report)
+                reports.extend(file_reports)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

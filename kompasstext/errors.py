@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "W112": "control characters removed",
     "W113": "a second section for the same area skipped",
     "W114": "the text stops early",
+    "W115": "one of several reports in the file",
 }
 
 

@@ -286,3 +286,69 @@ def test_praise_on_one_huge_line_is_linear():
         assert rows["passage"].str.len().max() <= 2 * LINE_WINDOW
     assert seconds[1] < 10  # quadratic: minutes
     assert seconds[1] < 4 * (sizes[1] / sizes[0]) * max(seconds[0], 0.05)
+
+
+# ---- structure: two reports in one file, a duplicated area (failures 1 and 2) --------------------------
+
+@pytest.mark.parametrize("first,second", [("nacka_2021", "norrtalje_2018"), ("norrtalje_2018", "nacka_2021"),
+                                          ("osthammar_2017", "upplands-bro_2011"),
+                                          ("upplands-bro_2011", "osthammar_2017")])
+def test_two_reports_in_one_file_lose_nothing(tmp_path, parsed, first, second):
+    from kompasstext.readers import read_reports
+
+    p = tmp_path / "both.txt"
+    p.write_text((CORPUS / f"{first}.txt").read_text(encoding="utf-8") + "\n"
+                 + (CORPUS / f"{second}.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ReportFormatError) as e:
+        kt.read_report(p, warn=False)
+    assert e.value.code == "E013" and "both.txt" in str(e.value) and "read_corpus" in str(e.value)
+    reports = read_reports(p, warn=False)
+    assert [r.municipality for r in reports] == [parsed[first].municipality, parsed[second].municipality]
+    for r, name in zip(reports, (first, second)):
+        assert [(f.area, f.kind, f.text) for f in r.findings] == \
+            [(f.area, f.kind, f.text) for f in parsed[name].findings]
+        assert any(d.code == "W115" for d in r.diagnostics)
+    c = kt.read_corpus(tmp_path, warn=False)
+    assert c.findings.groupby("report_id").size().to_dict() == {
+        "both#1": len(parsed[first].findings), "both#2": len(parsed[second].findings)}
+
+
+def test_two_reports_cli_parse_is_a_typed_error(tmp_path, capsys):
+    p = tmp_path / "both.txt"
+    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
+    p.write_text(text + "\n" + text, encoding="utf-8")
+    assert cli_main(["parse", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "E013" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name,area,nxt", [("nacka_2021", "Område 2 Samhällsutveckling\n", "Område 3 "),
+                                           ("osthammar_2017", "Område 2 Tillgänglighet", "Område 3 "),
+                                           ("nacka_2021", "Område 8 Chefs", "4. Översikt av poängfördelning\n")])
+def test_duplicated_area_section_is_skipped_as_said(tmp_path, parsed, name, area, nxt):
+    text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
+    i = text.index(area, 3000)
+    j = text.index(nxt, i + len(area))
+    p = tmp_path / f"{name}.txt"
+    p.write_text(text[:j] + text[i:j] + text[j:], encoding="utf-8")
+    with pytest.warns(ParseWarning, match="W113"):
+        r = kt.read_report(p)
+    ref = parsed[name]
+    assert [(f.area, f.kind, f.text) for f in r.findings] == [(f.area, f.kind, f.text) for f in ref.findings]
+    assert [len(a.subquestions) for a in r.areas] == [len(a.subquestions) for a in ref.areas]
+    d = next(d for d in r.diagnostics if d.code == "W113")
+    assert "not read" in d.message and d.start == j
+
+
+def test_area_out_of_order_is_read_not_dropped(tmp_path, parsed):
+    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
+    i = text.index("Område 2 Samhällsutveckling\n", 3000)
+    j = text.index("Område 3 ", i)
+    k = text.index("Område 4 ", j)
+    p = tmp_path / "nacka_2021.txt"
+    p.write_text(text[:i] + text[j:k] + text[i:j] + text[k:], encoding="utf-8")  # areas 1 3 2 4 …
+    with pytest.warns(ParseWarning, match="W107"):
+        r = kt.read_report(p)
+    ref = parsed["nacka_2021"]
+    assert [a.number for a in r.areas] == list(range(1, 9))
+    assert sorted((f.area, f.kind, f.text) for f in r.findings) == sorted((f.area, f.kind, f.text) for f in ref.findings)

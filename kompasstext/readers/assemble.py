@@ -30,7 +30,8 @@ def assemble_report(doc: SourceText, fmt: str, read_body: BodyReader) -> Report:
     diags: list[Diagnostic] = []
     md = extract_metadata(text)
     diags.extend(md.diagnostics)
-    headings = find_area_headings(text, diagnostics=diags)
+    duplicates: list = []
+    headings = find_area_headings(text, diagnostics=diags, duplicates=duplicates)
     report = Report(municipality=md.municipality, year=md.year, framework=None, evaluators=md.evaluators,
                     total_score=md.total_score, source=doc.path, format=fmt, encoding=doc.encoding,
                     diagnostics=diags)
@@ -38,7 +39,15 @@ def assemble_report(doc: SourceText, fmt: str, read_body: BodyReader) -> Report:
     rows, totals, sdiags = parse_score_tables(text, score_start, len(text)) if score_start is not None \
         else ({}, {}, [])
     diags.extend(sdiags)
-    for h, (s, e) in zip(headings, area_spans(text, headings)):
+    stops = sorted(duplicates, key=lambda d: d.start)
+    for d in stops:
+        later = [h.start for h in [*headings, *stops] if h.start > d.start]
+        stop = min(later, default=score_start if score_start is not None and score_start > d.start else len(text))
+        diags.append(Diagnostic(
+            "W113", f"{MESSAGES['W113']}: a second 'Område {d.number} {d.title}' (lines {doc.line_of(d.start)}–"
+            f"{doc.line_of(max(d.start, stop - 1))}) is not read; area {d.number} is read from its first section",
+            area=d.number, start=d.start, end=stop, line=doc.line_of(d.start)))
+    for h, (s, e) in zip(headings, area_spans(text, headings, stops=stops)):
         area = Area(number=h.number, title=h.title, start=s, end=e)
         skip = [(h.start, h.end + 1)]
         box = find_rubric_box(text, h.end, e)

@@ -101,10 +101,9 @@ def clean_title(raw: str) -> str:
     return t.rstrip(" .:").strip()
 
 
-def find_area_headings(text: str, start: int = 0, end: int | None = None,
-                       diagnostics: list[Diagnostic] | None = None) -> list[AreaHeading]:
-    """The "Område N Title" headings on lines of their own, in document order, skipping table-of-contents
-    lines (tabs, dot leaders).  Numbers must increase; a heading out of order is skipped with W107."""
+def find_area_heading_candidates(text: str, start: int = 0, end: int | None = None) -> list[AreaHeading]:
+    """Every "Område N Title" line in document order, whatever its number, skipping table-of-contents
+    lines (tabs, dot leaders) and titles that are only a number."""
     end = len(text) if end is None else end
     out: list[AreaHeading] = []
     for m in _AREA_HEADING.finditer(text, start, end):
@@ -114,17 +113,39 @@ def find_area_headings(text: str, start: int = 0, end: int | None = None,
         title = clean_title(m.group("title"))
         if not title or re.search(r"\d+$", title) and len(title.split()) <= 1:
             continue
-        n = int(m.group(1))
-        if out and n <= out[-1].number:
-            if diagnostics is not None:
+        out.append(AreaHeading(int(m.group(1)), title, m.start(), m.end()))
+    return out
+
+
+def find_area_headings(text: str, start: int = 0, end: int | None = None,
+                       diagnostics: list[Diagnostic] | None = None,
+                       duplicates: list[AreaHeading] | None = None) -> list[AreaHeading]:
+    """The "Område N Title" headings on lines of their own, in document order, skipping table-of-contents
+    lines (tabs, dot leaders).  An area out of order is read (W107); a second heading for an area already
+    found is left out — collected in ``duplicates`` when given (the caller skips its section), else
+    skipped with W107.
+
+    >>> dups = []
+    >>> hs = find_area_headings("Område 1 A\\nx\\nOmråde 2 B\\ny\\nOmråde 2 B\\ny\\nOmråde 3 C\\n", duplicates=dups)
+    >>> [h.number for h in hs], [(d.number, d.start) for d in dups]
+    ([1, 2, 3], [(2, 26)])
+    """
+    out: list[AreaHeading] = []
+    for h in find_area_heading_candidates(text, start, end):
+        n = h.number
+        if any(o.number == n for o in out):
+            if duplicates is not None:
+                duplicates.append(h)
+            elif diagnostics is not None:
                 diagnostics.append(Diagnostic("W107", f"heading 'Område {n}' after area {out[-1].number} skipped",
-                                              area=n, start=m.start(), end=m.end()))
+                                              area=n, start=h.start, end=h.end))
             continue
         if diagnostics is not None and n != (out[-1].number + 1 if out else 1):
+            what = "out of order; read as area {n}" if out and n < out[-1].number else "areas missing"
             diagnostics.append(Diagnostic("W107", f"area heading {n} follows "
-                                          f"{out[-1].number if out else 'the start'}; areas missing",
-                                          area=n, start=m.start(), end=m.end()))
-        out.append(AreaHeading(n, title, m.start(), m.end()))
+                                          f"{out[-1].number if out else 'the start'}; {what.format(n=n)}",
+                                          area=n, start=h.start, end=h.end))
+        out.append(h)
     return out
 
 
@@ -137,14 +158,21 @@ def find_score_section(text: str, start: int = 0, end: int | None = None) -> int
     return None
 
 
-def area_spans(text: str, headings: list[AreaHeading], end: int | None = None) -> list[tuple[int, int]]:
-    """``(start, end)`` of each area: from its heading to the next one; the last area ends at the score
-    section, else at the next numbered markdown section heading, else at ``end``."""
+def area_spans(text: str, headings: list[AreaHeading], end: int | None = None,
+               stops: list[AreaHeading] = ()) -> list[tuple[int, int]]:
+    """``(start, end)`` of each area: from its heading to the next one (or to the next of ``stops``, the
+    duplicate headings whose sections are skipped); the last area ends at the score section, else at the
+    next numbered markdown section heading, else at ``end``."""
     end = len(text) if end is None else end
     spans = []
     for i, h in enumerate(headings):
+        cut = min((d.start for d in stops if d.start > h.start), default=None)
         if i + 1 < len(headings):
-            spans.append((h.start, headings[i + 1].start))
+            nxt = headings[i + 1].start
+            spans.append((h.start, min(nxt, cut) if cut is not None else nxt))
+            continue
+        if cut is not None:
+            spans.append((h.start, cut))
             continue
         stop = find_score_section(text, h.end, end)
         if stop is None:
