@@ -121,8 +121,28 @@ def reader_tally(report, gold: dict) -> Tally:
     return t
 
 
-def evaluate(corpus_dir: str | Path, gold_dir: str | Path) -> tuple[list[dict], dict[str, list[dict]]]:
-    """Rows ``{report, setting, precision, recall, f1, items}`` and the leave-one-out errors per report."""
+def _transcript_tally(report, gold: dict, model: BoundaryModel) -> Tally:
+    import tempfile
+
+    from ..readers import read_report
+    from .transcript import render_transcript
+
+    narrative = {a.number: [p.text for p in a.passages] for a in report.areas}
+    rubrics = {a.number: list(a.rubrics) for a in report.areas}
+    text = render_transcript(gold, narrative=narrative, rubrics=rubrics)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(report.source).stem + ".txt")
+        path.write_text(text, encoding="utf-8")
+        with use_model(model):
+            rep = read_report(path, format="docplayer", warn=False)
+    return reader_tally(rep, gold)
+
+
+def evaluate(corpus_dir: str | Path, gold_dir: str | Path, *, transcripts: bool = True
+             ) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Rows ``{report, setting, precision, recall, f1, items}`` and the leave-one-out errors per report.
+    ``transcripts``: also render each non-transcript report as a docplayer transcript
+    (:mod:`.transcript`) and read it end to end with the leave-one-out model."""
     from ..corpus import read_corpus
     from ..readers import read_report
     from .train import fit, gap_dataset, flattened_lists
@@ -143,7 +163,7 @@ def evaluate(corpus_dir: str | Path, gold_dir: str | Path) -> tuple[list[dict], 
 
     full = model_without(None)
     rows, errors = [], {}
-    totals = {"in-sample": Tally(), "leave-one-out": Tally(), "reader": Tally()}
+    totals = {"in-sample": Tally(), "leave-one-out": Tally(), "reader": Tally(), "transcript": Tally()}
     for r in sorted(corpus.reports, key=lambda r: r.source):
         if r.source not in golds:
             continue
@@ -166,6 +186,11 @@ def evaluate(corpus_dir: str | Path, gold_dir: str | Path) -> tuple[list[dict], 
             t = reader_tally(rep, golds[r.source])
             totals["reader"] += t
             rows.append(_row(name, "reader, leave-one-out", t))
+        elif transcripts:
+            # the report rendered as a docplayer transcript and read end to end, without itself
+            t = _transcript_tally(r, golds[r.source], loro)
+            totals["transcript"] += t
+            rows.append(_row(name, "transcript, leave-one-out", t))
     for setting, t in totals.items():
         if t.n_gold:
             rows.append(_row("ALL", setting, t))
