@@ -242,7 +242,7 @@ def _text_f1(pred: dict, gold_: dict) -> float:
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("variant", ["", "_variant"])
 def test_pdftotext_layout(name, variant):
-    r = _read_text_shape(PDF / f"{name}{variant}.pdftotext-layout.txt")
+    r = _read_text_shape(PDF / "pdftotext" / f"{name}{variant}.pdftotext-layout.txt")
     d, g = r.to_dict(), gold(name)
     assert r.format == "pdftotext"
     assert subquestion_rows(d) == subquestion_rows(g)
@@ -256,3 +256,16 @@ def test_pdftotext_layout(name, variant):
         assert f1 >= (1.0 if not variant else 0.98), (missed[:3], spurious[:3])
     for f in r.findings:
         assert r.text[f.start:f.end] == f.text and f.page >= 1
+
+
+def test_report_citation_opens_the_pdf_at_its_page(parsed):
+    from kompasstext.reporting.page import _finding_item
+
+    r = parsed("nacka_2021")
+    f = r.findings[10]
+    html = str(_finding_item({"kind": f.kind, "text": f.text, "citation": f"nacka_2021.pdf, s. {f.page}",
+                              "source": str(PDF / "nacka_2021.pdf"), "page": f.page, "area": f.area}))
+    assert re.search(rf'<a [^>]*href="file://[^"]*/nacka_2021\.pdf#page={f.page}"', html)
+    text_item = str(_finding_item({"kind": "strength", "text": "x", "citation": "a.txt, s. 3", "source": "a.txt",
+                                   "page": 3}))
+    assert "<a " not in text_item

@@ -210,6 +210,19 @@ def _groups(df: pd.DataFrame, col: str) -> dict[int, pd.DataFrame]:
     return {k: df.iloc[v] for k, v in _indices(df, col).items()}
 
 
+def _cite(r: dict) -> Any:
+    """The citation; for a PDF source a link that opens the PDF at the finding's page (``x.pdf#page=N``)."""
+    text, src, page = r.get("citation"), r.get("source"), r.get("page")
+    src = src if not missing(src) and src else r.get("file")
+    if missing(src) or not str(src).lower().endswith(".pdf") or missing(page):
+        return text
+    from pathlib import Path
+
+    p = Path(str(src))
+    href = p.resolve().as_uri() if p.exists() else p.name
+    return tag("a", text, href=f"{href}#page={int(page)}", cls="pdf")
+
+
 def _finding_item(r: dict) -> Markup:
     kind = str(r.get("kind"))
     extra = []
@@ -218,7 +231,7 @@ def _finding_item(r: dict) -> Markup:
     if not missing(r.get("subquestion")):
         extra.append(f"delfråga {r['subquestion']}")
     return tag("li", tag("span", KIND_SV.get(kind, kind), cls=f"badge {kind}"), r.get("text"),
-               tag("cite", r.get("citation"), (" · " + " · ".join(extra)) if extra else ""), cls=kind)
+               tag("cite", _cite(r), (" · " + " · ".join(extra)) if extra else ""), cls=kind)
 
 
 def _findings_by_municipality(members: list[dict], max_findings: int | None = MAX_FINDINGS) -> Markup:
@@ -354,7 +367,7 @@ def _example_item(r: dict) -> Markup:
     text = r.get("finding") if "finding" in r else r.get("text")
     passage = r.get("passage")
     return tag("li", tag("b", " · ".join(m for m in meta if m)), Markup("<br>"), text,
-               tag("cite", r.get("citation")),
+               tag("cite", _cite(r)),
                tag("details", tag("summary", "Utvärderarnas text", cls="muted"),
                    tag("blockquote", passage, tag("cite", r.get("passage_citation"))), cls="passage")
                if not missing(passage) and passage else "", cls="strength")
@@ -419,7 +432,7 @@ def _profile(d: ReportData, page_size: int) -> Markup:
         inner = join(_example_item(e) for e in records(ex)) if len(ex) else \
             tag("li", "Ingen annan kommun har en styrka som motsvarar detta.", cls="empty")
         items.append(tag("li", tag("span", "Förbättringsmöjlighet", cls="badge improvement"), r.get("text"),
-                         tag("cite", r.get("citation")), tag("ul", inner, cls="findings"), cls="improvement"))
+                         tag("cite", _cite(r)), tag("ul", inner, cls="findings"), cls="improvement"))
     return tag("section", tag("h2", f"Kommunprofil: {mun}"),
                tag("h3", "Kommunens teman jämfört med övriga"), themes_tab,
                tag("h3", "Förbättringsmöjligheter – vem gör det bra?"),

@@ -313,7 +313,8 @@ def main(names: list[str]) -> None:
                 if not variant or _splits_an_item(target):
                     break
             for flag, suffix in (([], ".pdftotext.txt"), (["-layout"], ".pdftotext-layout.txt")):
-                subprocess.run(["pdftotext", *flag, str(target), str(OUT / (stem + suffix))], check=True)
+                (OUT / "pdftotext").mkdir(exist_ok=True)
+                subprocess.run(["pdftotext", *flag, str(target), str(OUT / "pdftotext" / (stem + suffix))], check=True)
             print(f"{target.relative_to(ROOT)}  {target.stat().st_size // 1024} KiB")
 
 
