@@ -177,3 +177,47 @@ def test_save_load_keeps_plain_parameters(tmp_path, corpus, fitted):
     loaded = ThemeModel.load(path, embedder=TrigramEmbedder())
     assert loaded.get_params(deep=False).keys() == fitted.get_params(deep=False).keys()
     assert (loaded.predict(corpus.findings) == fitted.predict(corpus.findings)).all()
+
+
+# ---------------------------------------------------------------- 11. BERTopic-style views
+def test_themes_over_time_and_reduce_outliers(fitted):
+    by_year = fitted.themes_over_time("year")
+    assert by_year["n_findings"].sum() == len(fitted.findings_)
+    assert set(by_year["year"]) == set(fitted.findings_["year"])
+    assert np.allclose(by_year.groupby("year")["share"].sum(), 1.0, atol=1e-3)
+    by_fw = fitted.themes_over_time("framework")
+    assert set(by_fw["framework"]) == {"2010", "2015", "2020"}
+    with pytest.raises(ValueError):
+        fitted.themes_over_time("month")
+    # a stricter fence makes outliers; reduce_outliers gives each one its best theme, the model unchanged
+    strict = clone(fitted).set_params(fence=0.0).fit(fitted.findings_.drop(columns=["core", "theme", "score",
+                                                                                   "reason"]))
+    before = strict.labels_.copy()
+    assert (before < 0).any()
+    red = strict.reduce_outliers()
+    assert (red["new_theme"] >= 0).all() and (strict.labels_ == before).all()
+    kept = red["theme"] >= 0
+    assert (red.loc[kept, "new_theme"] == red.loc[kept, "theme"]).all()
+    high = strict.reduce_outliers(threshold=np.inf)
+    assert ((high["new_theme"] < 0) == (red["theme"] < 0)).all()
+
+
+def test_theme_similarity_and_figures(fitted):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    S = fitted.theme_similarity()
+    assert S.shape == (len(fitted.theme_ids_),) * 2 and np.allclose(S.to_numpy(), S.to_numpy().T)
+    assert (np.diag(S.to_numpy()) >= S.to_numpy().max(1) - 1e-9).mean() > 0.9  # a theme is nearest itself
+    from kompasstext.themes.visualize import keyphrase_weights
+
+    kw = keyphrase_weights(fitted)
+    assert len(kw) == fitted.themes_["keyphrases"].map(len).sum() and (kw["weight"] > 0).mean() > 0.8
+    for fig in (fitted.visualize_barchart(), fitted.visualize_themes(), fitted.visualize_hierarchy(),
+                fitted.visualize_over_time("framework")):
+        assert isinstance(fig, Figure) and fig.axes
+    labels = [t.get_text() for t in fitted.visualize_hierarchy().axes[0].get_yticklabels()]
+    assert len(labels) == len(fitted.theme_ids_)

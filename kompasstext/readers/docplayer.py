@@ -44,7 +44,8 @@ class DocplayerReader:
             return 0.0
         long_chars = sum(len(t) for t in lines if len(t) > 800)
         share = long_chars / max(1, sum(len(t) for t in lines))
-        has_areas = any(len({m.group("num") for m in rx.finditer(doc.text)}) >= 2 for rx in (_AREA, _AREA_LOOSE))
+        has_areas = any(len({m.group("num") for m in rx.finditer(doc.text)}) >= 2 for rx in (_AREA, _AREA_LOOSE)) \
+            or _AREA.search(doc.text) is not None  # one area with its Rubriker box: a transcript cut short
         tabs = doc.text.count("\t") / max(1, len(lines))
         score = share * (1.0 if has_areas else 0.3) * (0.3 if tabs > 0.5 else 1.0)
         return round(score, 3)

@@ -141,7 +141,9 @@ def find_area_headings(text: str, start: int = 0, end: int | None = None,
                                               area=n, start=h.start, end=h.end))
             continue
         if diagnostics is not None and n != (out[-1].number + 1 if out else 1):
-            what = "out of order; read as area {n}" if out and n < out[-1].number else "areas missing"
+            prev = out[-1].number if out else 0
+            gap = ", ".join(str(k) for k in range(prev + 1, n) if not any(o.number == k for o in out))
+            what = "out of order; read as area {n}" if n < prev else f"area{'s' if ',' in gap else ''} {gap} missing"
             diagnostics.append(Diagnostic("W107", f"area heading {n} follows "
                                           f"{out[-1].number if out else 'the start'}; {what.format(n=n)}",
                                           area=n, start=h.start, end=h.end))

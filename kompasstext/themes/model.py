@@ -34,8 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..model import FINDING_KEY
 from . import cluster as C
 from .ctfidf import keyphrases as ctfidf_keyphrases
-from .keyphrases import surface_keyphrases
-from .labels import noun_phrase, rank_labels, unique_labels
+from .labels import choose_label, noun_phrase
 from .text import core_text, lemma_tokens
 
 _SORT = ["report_id", "municipality", "year", "area", "kind", "finding_index", "text"]
@@ -275,27 +274,23 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # a theme is described by its findings, or by its prototypes when no finding is assigned to it
         docs = {t: [lemma_tokens(cores[i]) for i in groups.get(t, none)] or
                 [lemma_tokens(p) for p in protos.get(t, [])] for t in self.theme_ids_}
-        ranked_terms = ctfidf_keyphrases(docs, top=self.n_keyphrases + 8)
-        names = sorted(set(df["municipality"].astype(str)))
-        kps = {t: surface_keyphrases(ranked_terms.get(t, []), [df["text"].iloc[i] for i in groups.get(t, none)]
-                                     or protos.get(t, []), municipalities=names, top=self.n_keyphrases)
-               for t in self.theme_ids_}
+        kps = ctfidf_keyphrases(docs, top=self.n_keyphrases)
         per_theme = {t: sorted({noun_phrase(cores[i]) for i in groups.get(t, none)} - {""}) for t in self.theme_ids_}
         cand_all = sorted({c for cands in per_theme.values() for c in cands})
         cand_emb = dict(zip(cand_all, self._encode(cand_all))) if cand_all else {}
-        ranked = {t: rank_labels([cores[i] for i in groups.get(t, none)], self._emb[groups.get(t, none)],
-                                 np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
-                                 exclude_names=names) if per_theme[t] and len(groups.get(t, none)) else []
-                  for t in self.theme_ids_ if t not in self.labels_overrides_}
-        chosen = unique_labels(ranked, kps)
+        names = sorted(set(df["municipality"].astype(str)))
         rows = []
         for t in self.theme_ids_:
             idx = groups.get(t, none)
             members = df.iloc[idx]
             if t in self.labels_overrides_:
                 label = self.labels_overrides_[t]
+            elif per_theme[t]:
+                label = choose_label([cores[i] for i in idx], self._emb[idx],
+                                     np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
+                                     exclude_names=names)
             else:
-                label = chosen.get(t, "")
+                label = ""
             reps = []
             if len(idx):
                 # medoids: members by mean similarity to the theme (= product with the members' mean)
@@ -400,6 +395,50 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             raise KeyError(theme_id)
         self.labels_overrides_[int(theme_id)] = label
         self.themes_.loc[self.themes_["theme_id"] == theme_id, "label"] = label
+
+    # ------------------------------------------------------- BERTopic-style views (kompasstext.themes.visualize)
+    def themes_over_time(self, by: str = "year") -> pd.DataFrame:
+        """Findings per theme and ``"year"`` or ``"framework"`` revision (see :func:`.visualize.themes_over_time`)."""
+        from .visualize import themes_over_time
+
+        return themes_over_time(self, by=by)
+
+    def reduce_outliers(self, threshold: float | None = None) -> pd.DataFrame:
+        """The fitted findings with ``new_theme``: unthemed ones moved to their best theme (the model is
+        not changed; see :func:`.visualize.reduce_outliers`)."""
+        from .visualize import reduce_outliers
+
+        return reduce_outliers(self, threshold=threshold)
+
+    def theme_similarity(self) -> pd.DataFrame:
+        """Theme × theme similarity of the theme centroids."""
+        from .visualize import theme_similarity
+
+        return theme_similarity(self)
+
+    def visualize_barchart(self, top_n_themes: int = 8, n_words: int = 5):
+        """matplotlib figure: the keyphrases of the largest themes with their c-TF-IDF weights."""
+        from .visualize import barchart
+
+        return barchart(self, top_n_themes=top_n_themes, n_words=n_words)
+
+    def visualize_themes(self, top_n_labels: int = 12):
+        """matplotlib figure: the theme map (2-D classical MDS of the theme centroids)."""
+        from .visualize import theme_map
+
+        return theme_map(self, top_n_labels=top_n_labels)
+
+    def visualize_hierarchy(self):
+        """matplotlib figure: the dendrogram of the themes."""
+        from .visualize import hierarchy
+
+        return hierarchy(self)
+
+    def visualize_over_time(self, by: str = "year", top_n_themes: int = 8):
+        """matplotlib figure: the largest themes' share of the findings per year or framework revision."""
+        from .visualize import over_time
+
+        return over_time(self, by=by, top_n_themes=top_n_themes)
 
     # ------------------------------------------------------------------ display
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
