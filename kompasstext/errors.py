@@ -46,6 +46,8 @@ MESSAGES: dict[str, str] = {
     "W110": "sub-question not in the framework catalog",
     "W120": "the PDF is partly damaged; read what could be read",
     "W121": "PDF pages without a text layer (scanned?) were skipped; OCR is needed for them",
+    "W122": "pdftotext without -layout loses the table columns: list items split over a page break may be "
+            "mixed up and the score tables are not read; use the PDF or 'pdftotext -layout'",
     "W111": "invalid UTF-8",
     "W112": "control characters removed",
     "W113": "a second section for the same area skipped",

@@ -269,3 +269,16 @@ def test_report_citation_opens_the_pdf_at_its_page(parsed):
     text_item = str(_finding_item({"kind": "strength", "text": "x", "citation": "a.txt, s. 3", "source": "a.txt",
                                    "page": 3}))
     assert "<a " not in text_item
+
+
+@pytest.mark.parametrize("name", ["osthammar_2017", "norrtalje_2018", "nacka_2021"])
+def test_pdftotext_raw_reads_with_a_warning(name):
+    """Without -layout pdftotext writes a table column after column (and its bullets apart from their
+    text): items are read as well as that order allows, with W122 saying what is lost."""
+    r = _read_text_shape(PDF / "pdftotext" / f"{name}.pdftotext.txt")
+    assert r.format == "pdftotext"
+    assert any(d.code == "W122" for d in r.diagnostics)
+    d, g = r.to_dict(), gold(name)
+    assert meta(d)[:2] == meta(g)[:2]
+    assert [a["number"] for a in d["areas"]] == list(range(1, 9))
+    assert finding_f1(d, g)[0] >= 0.75

@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..model import Report
+from ..errors import MESSAGES
+from ..model import Diagnostic, Report
 from .base import register_reader
 from .pdflayout import Cell, Layout, Line, Page, Table, starts_with_bullet
 from .source import SourceText
@@ -63,9 +64,16 @@ def _running(pages: list[list[str]]) -> set[str]:
     return {s for s, n in c.items() if n >= need}
 
 
-def _is_running(line: str, running: set[str]) -> bool:
+def _is_running(line: str, running: set[str], edge: bool) -> bool:
+    """A running header/footer line, or a page number at the top or bottom (``edge``) of a page."""
     t = " ".join(line.split())
-    return bool(t) and (_DIGITS.sub("#", t).casefold() in running or bool(_PAGE_NO.match(t)))
+    return bool(t) and (_DIGITS.sub("#", t).casefold() in running or (edge and bool(_PAGE_NO.match(t))))
+
+
+def _body_lines(lines: list[str], running: set[str]) -> list[str]:
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+    edge = set(nonblank[:3] + nonblank[-3:])
+    return [ln.rstrip() for i, ln in enumerate(lines) if not _is_running(ln, running, i in edge)]
 
 
 def is_layout_shape(text: str) -> bool:
@@ -158,8 +166,9 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
     scores = False
     raw_cells: dict[str, int] | None = None
     raw_table: Table | None = None
+    rubric: dict | None = None
     for pn, raw_lines in enumerate(pages, 1):
-        lines = [ln.rstrip() for ln in raw_lines if not _is_running(ln, running)]
+        lines = _body_lines(raw_lines, running)
         width = max((len(x) for x in lines), default=80)
         pg = Page(pn, width * CHAR_W, (len(lines) + 2) * LINE_H, n_chars=sum(len(x) for x in lines))
         lay.pages.append(pg)
@@ -205,6 +214,29 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                     continue
                 table = None
             else:
+                if rubric is not None:  # raw "Rubriker" box: bullets, then "Poäng", then the score
+                    if ln.strip().casefold() == "poäng":
+                        rubric["score"] = True
+                    elif rubric.get("score") and re.fullmatch(r"\s*\d{1,3}\s*", ln):
+                        rubric["table"].rows[1][1].lines.append(_line(pn, row, 0, ln.strip()))
+                        rubric = None
+                    elif not rubric.get("score"):
+                        rubric["table"].rows[1][0].lines.append(
+                            _line(pn, row, 0 if starts_with_bullet(ln) else 2, ln.strip()))
+                    else:
+                        rubric = None
+                    if rubric is not None or re.fullmatch(r"\s*\d{1,3}\s*", ln):
+                        gap = 0
+                        continue
+                if ln.strip().casefold() == "rubriker" and raw_cells is None:
+                    t = Table(pn, 0, row * LINE_H, pg.width, row * LINE_H, col_edges=[0, 300])
+                    t.rows = [[Cell(0, 0, 300, 0, [_line(pn, row, 0, "Rubriker", True)]),
+                               Cell(300, 0, 600, 0, [_line(pn, row, 150, "Poäng", True)])],
+                              [Cell(0, 0, 300, 0, []), Cell(300, 0, 600, 0, [])]]
+                    pg.tables.append(t)
+                    rubric = {"table": t}
+                    gap = 0
+                    continue
                 kind = header_kind(ln.strip()) if len(ln.split()) <= 2 else None
                 if kind is not None and (raw_cells is not None or kind == "strength"):
                     if raw_cells is None:
@@ -224,7 +256,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                     else:
                         j = raw_cells["col"]
                         raw_table.rows[-1][j].lines.append(_line(pn, row, 0 if starts_with_bullet(ln) else 2,
-                                                             ln.strip()))
+                                                                 ln.strip()))
                         gap = 0
                         continue
             if gap or (pg.lines and re.search(r"[.!?:]$", pg.lines[-1].text)
@@ -265,6 +297,8 @@ class PdfToTextReader:
         from .pdf import report_from_layout
 
         lay = text_layout(doc.text, doc.path)
+        if not is_layout_shape(doc.text):
+            lay.diagnostics.append(Diagnostic("W122", MESSAGES["W122"]))
         report, read = report_from_layout(lay, doc.path, fmt=self.name, not_a_report="E003")
         # spans and pages point into the reading-order text: it becomes the document's text
         doc.text = read.text
