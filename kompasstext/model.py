@@ -115,6 +115,10 @@ class Area:
     def improvements(self) -> list[Finding]:
         return [f for f in self.findings if f.kind == "improvement"]
 
+    def __repr__(self) -> str:
+        return (f"Area({self.number}, {self.title!r}, score={self.score}, {len(self.subquestions)} sub-questions, "
+                f"{len(self.strengths)} strengths, {len(self.improvements)} improvements)")
+
     def to_dict(self) -> dict:
         return {"number": self.number, "title": self.title, "score": self.score,
                 "subquestions": [q.to_dict() for q in self.subquestions],
@@ -124,10 +128,6 @@ class Area:
 @dataclass
 class Report:
     """One evaluation report.  ``text`` is the decoded source text all spans point into."""
-
-    def __repr__(self) -> str:
-        return (f"Area({self.number}, {self.title!r}, score={self.score}, {len(self.subquestions)} sub-questions, "
-                f"{len(self.strengths)} strengths, {len(self.improvements)} improvements)")
 
     municipality: str | None
     year: int | None
@@ -146,16 +146,6 @@ class Report:
     def findings(self) -> list[Finding]:
         return [f for a in self.areas for f in a.findings]
 
-    def area(self, number: int) -> Area:
-        for a in self.areas:
-            if a.number == number:
-                return a
-        raise KeyError(f"{self.municipality} {self.year} has no area {number}")
-
-    def page_at(self, offset: int) -> int | None:
-        """1-based page of a character offset, where the source marks pages."""
-        if not self.page_starts:
-            return None
     def __repr__(self) -> str:
         """Counts, not contents: ``Report('Nacka', 2021, framework='2020', 8 areas, …)``."""
         from pathlib import Path
@@ -178,6 +168,16 @@ class Report:
         return html_table(["area", "title", "score", "sub-questions", "strengths", "improvements"], rows,
                           caption=cap)
 
+    def area(self, number: int) -> Area:
+        for a in self.areas:
+            if a.number == number:
+                return a
+        raise KeyError(f"{self.municipality} {self.year} has no area {number}")
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page of a character offset, where the source marks pages."""
+        if not self.page_starts:
+            return None
         import bisect
 
         return bisect.bisect_right(self.page_starts, offset) or None
