@@ -282,3 +282,20 @@ def test_pdftotext_raw_reads_with_a_warning(name):
     assert meta(d)[:2] == meta(g)[:2]
     assert [a["number"] for a in d["areas"]] == list(range(1, 9))
     assert finding_f1(d, g)[0] >= 0.75
+
+
+@pytest.mark.slow
+def test_theme_report_of_pdfs_links_citations_to_pages(tmp_path):
+    """The HTML theme report of the four PDFs: citations are links that open the PDF at the page."""
+    from kompasstext.reporting import report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = report([PDF / f"{n}.pdf" for n in NAMES], out=tmp_path / "themes.html")
+    html = data.paths["html"].read_text("utf-8")
+    links = re.findall(r'<a [^>]*href="(file://[^"#]+\.pdf)#page=(\d+)"', html)
+    assert links
+    pdfs = {Path(n).stem: read_pdf(PDF / f"{n}.pdf", warn=False) for n in NAMES}
+    for uri, page in links[:50]:
+        stem = uri.rsplit("/", 1)[-1][:-4]
+        assert stem in pdfs and 1 <= int(page) <= len(pdfs[stem].page_starts)

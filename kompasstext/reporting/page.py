@@ -154,7 +154,7 @@ def _ordered_themes(d: ReportData) -> pd.DataFrame:
 def _theme_sections(d: ReportData, max_findings: int | None = MAX_FINDINGS) -> Markup:
     f = d.findings
     cols = [c for c in ("municipality", "year", "area", "kind", "finding_index", "text", "citation", "subquestion",
-                        "theme_score") if c in f.columns]
+                        "theme_score", "source", "page") if c in f.columns]
     recs = records(f[cols])
     by_theme = {k: [recs[i] for i in v] for k, v in _indices(f, "theme").items()}
     panels = d.theme_concepts
