@@ -352,3 +352,16 @@ def test_area_out_of_order_is_read_not_dropped(tmp_path, parsed):
     ref = parsed["nacka_2021"]
     assert [a.number for a in r.areas] == list(range(1, 9))
     assert sorted((f.area, f.kind, f.text) for f in r.findings) == sorted((f.area, f.kind, f.text) for f in ref.findings)
+
+
+def test_impossible_score_is_warned(tmp_path):
+    text = (CORPUS / "osthammar_2017.txt").read_text(encoding="utf-8")
+    row = "1.1\tFinns en plan/strategi för demokratiutveckling och information?\t11\t15\t75%"
+    bad = text.replace(row, row.replace("\t11\t15\t", "\t95\t15\t"))
+    assert bad != text
+    p = tmp_path / "osthammar_2017.txt"
+    p.write_text(bad, encoding="utf-8")
+    with pytest.warns(ParseWarning, match="impossible"):
+        r = kt.read_report(p)
+    d = [d for d in r.diagnostics if d.code == "W103" and "impossible" in d.message]
+    assert len(d) == 1 and d[0].area == 1 and "1.1" in d[0].message and "95 of 15" in d[0].message

@@ -81,9 +81,9 @@ def read_markdown_body(doc: SourceText, area: Area, start: int, end: int, skip: 
                 ls, cs, ie = pending
                 raw = text[cs:ie]
                 if heading is not None and _PROSE_HEADINGS.match(heading) and kind_override is None:
-                    diags.append(Diagnostic("W105", f"bullet under '{heading}' read as prose, not as a finding",
-                                            severity="info", area=area.number, start=ls, end=ie,
-                                            line=doc.line_of(ls)))
+                    diags.append(Diagnostic("W105", f"bullet under '{heading}' read as prose, not as a finding "
+                                            "(is a 'Styrkor' / 'Förbättringsområden' heading missing?)",
+                                            area=area.number, start=ls, end=ie, line=doc.line_of(ls)))
                     prose_blocks.append((Block([_line(text, ls, ie)]), heading))
                 else:
                     kind = kind_override or ("improvement" if is_whole_italic(" ".join(raw.split())) else "strength")

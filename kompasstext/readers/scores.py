@@ -205,6 +205,13 @@ def check_scores(report: Report) -> list[Diagnostic]:
     diags = []
     for a in report.areas:
         qs = a.subquestions
+        for q in qs:
+            if q.achieved is not None and q.max is not None and q.achieved > q.max:
+                diags.append(Diagnostic("W103", f"area {a.number} row {q.id}: {q.achieved} of {q.max} points is "
+                                        "impossible (achieved above the maximum); the row is kept as printed",
+                                        area=a.number, start=q.start, end=q.end))
+        if a.score is not None and not 0 <= a.score <= 100:
+            diags.append(Diagnostic("W103", f"area {a.number}: score {a.score} is outside 0–100", area=a.number))
         if not qs:
             diags.append(Diagnostic("W104", f"area {a.number} ({a.title}) has no sub-question score table",
                                     area=a.number))
