@@ -99,3 +99,22 @@ def test_score_overview_missing(tmp_path, parsed, name):
     assert all(not a.subquestions for a in r.areas)
     codes = {d.code for d in r.diagnostics}
     assert {"W102", "W104", "W114"} <= codes
+
+
+@pytest.mark.parametrize("area", [2, 3, 8])
+@pytest.mark.parametrize("name", ["osthammar_2017", "upplands-bro_2011", "nacka_2021"])
+def test_deleted_area_heading_is_recovered_from_the_rubric_box(tmp_path, parsed, name, area):
+    """Without its "Område N" line an area used to merge into the one before (its rubric lines read as
+    findings); its Rubriker box and the score table say where it starts and what it is called."""
+    ref = parsed[name]
+    a = ref.areas[area - 1]
+    ls, le = ref.text.rfind("\n", 0, a.start) + 1, ref.text.find("\n", a.start)
+    p = tmp_path / f"{name}.txt"
+    p.write_text(ref.text[:ls] + ref.text[le + 1:], encoding="utf-8")
+    r, msgs = _read(p)
+    assert [(f.area, f.kind, f.text) for f in r.findings] == [(f.area, f.kind, f.text) for f in ref.findings]
+    got = r.areas[area - 1]
+    assert (got.number, got.title, got.score, got.rubrics) == (a.number, a.title, a.score, a.rubrics)
+    w = [d for d in r.diagnostics if d.code == "W107"]
+    assert len(w) == 1 and f"no 'Område {area}' heading" in w[0].message
+    assert any("W107" in m for m in msgs)

@@ -61,6 +61,23 @@ def _numbers(cells: list[str], has_pct: bool) -> tuple[int | None, int | None, i
     return a, m, p
 
 
+def score_table_titles(text: str, start: int = 0, end: int | None = None) -> dict[int, str]:
+    """Area titles from the score tables' header rows (``2.<TAB>Tillgänglighet…<TAB>Uppnått<TAB>Max``).
+
+    >>> score_table_titles("1.\\tDemokrati\\tUppnått\\tMax\\n<b>2.</b>\\t<b>Kvalitet</b>\\t<b>Uppnått</b>\\t<b>Max</b>\\n")
+    {1: 'Demokrati', 2: 'Kvalitet'}
+    """
+    out: dict[int, str] = {}
+    for line in iter_lines(text, start, len(text) if end is None else end):
+        if "\t" not in line.text:
+            continue
+        cells = _cells(line.text)
+        m = _AREA_CELL.match(cells[0])
+        if m and len(cells) > 2 and "uppnått" in (c.casefold() for c in cells) and cells[1]:
+            out.setdefault(int(m.group(1)), cells[1])
+    return out
+
+
 def parse_score_tables(text: str, start: int = 0, end: int | None = None
                        ) -> tuple[dict[int, list[SubQuestion]], dict[int, Total], list[Diagnostic]]:
     """Sub-question rows per area, the area total rows ``(achieved, max, percent)``, and diagnostics.

@@ -209,6 +209,11 @@ def find_rubric_box(text: str, start: int, end: int) -> RubricBox | None:
     return RubricBox([], None, m.start(), m.end())
 
 
+def rubric_box_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Offsets of every ``Rubriker<TAB>Poäng`` box header in the range."""
+    return [m.start() for m in _RUBRIC_HEADER.finditer(text, start, len(text) if end is None else end)]
+
+
 def blocks(text: str, start: int, end: int, skip: list[tuple[int, int]] = ()) -> list[Block]:
     """Paragraphs (runs of non-blank lines) in the range, leaving out lines inside the ``skip`` spans."""
     out: list[Block] = []
