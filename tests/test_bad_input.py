@@ -365,3 +365,17 @@ def test_impossible_score_is_warned(tmp_path):
         r = kt.read_report(p)
     d = [d for d in r.diagnostics if d.code == "W103" and "impossible" in d.message]
     assert len(d) == 1 and d[0].area == 1 and "1.1" in d[0].message and "95 of 15" in d[0].message
+
+
+@pytest.mark.parametrize("name", ["upplands-bro_2011", "nacka_2021", "osthammar_2017"])
+def test_tag_like_text_in_a_finding_is_kept(tmp_path, parsed, name):
+    """Only HTML element names are markup: "<Projekt X>" or "<5 %" inside an item stay in the finding."""
+    ref = parsed[name]
+    f = next(f for f in ref.findings if not f.segmented and len(f.text.split()) > 4 and f.text in ref.text)
+    words = f.text.split()
+    changed = " ".join([words[0], "<Trygg", "kommun>", *words[1:3], "<5", "%", *words[3:]])
+    p = tmp_path / f"{name}.txt"
+    p.write_text(ref.text.replace(f.text, changed, 1), encoding="utf-8")
+    r = kt.read_report(p, warn=False)
+    assert changed in [g.text for g in r.findings]
+    assert len(r.findings) == len(ref.findings)

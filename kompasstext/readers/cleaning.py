@@ -8,7 +8,12 @@ from __future__ import annotations
 import html
 import re
 
-TAG = re.compile(r"<[^>]{0,400}?>")
+#: HTML element names: only these are markup; other tag-like text ("<Rubrik>", "< 5 % >") is kept as text
+_HTML_NAMES = ("a|abbr|address|article|aside|b|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|"
+               "del|details|dfn|div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|img|ins|"
+               "kbd|li|link|main|mark|meta|nav|ol|p|pre|q|s|samp|section|small|span|strike|strong|style|sub|"
+               "summary|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul|var|wbr")
+TAG = re.compile(rf"</?(?:{_HTML_NAMES})(?=[\s/>])[^<>]{{0,400}}?>|<!--.*?-->|<![A-Za-z][^<>]{{0,200}}>", re.I | re.S)
 #: inline (phrasing) tags: removed without leaving a space, so ``”<i>allt</i>”`` stays ``”allt”``
 _INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|s|span|a|sup|sub|small|mark|font)\b[^>]{0,400}?>", re.I)
 BULLET_CHARS = "•●▪◦‣∙·"
@@ -20,10 +25,13 @@ _WS = re.compile(r"\s+")
 
 def strip_tags(text: str) -> str:
     """Remove HTML tags and unescape entities.  Block tags (``<p>``, ``<li>``, ``<br>``...) leave a space
-    where they separated words; inline tags (``<i>``, ``<b>``, ``<span>``...) leave nothing.
+    where they separated words; inline tags (``<i>``, ``<b>``, ``<span>``...) leave nothing.  Text that only
+    looks like a tag (no HTML element name) is kept, so nothing is dropped from a finding unsaid.
 
     >>> strip_tags("<p>kultur – ”<i>allt</i>”</p><p>Nästa</p>")
     ' kultur – ”allt”  Nästa '
+    >>> strip_tags("<li>Andel <5 % och projekt <Trygg i Nacka></li>")
+    ' Andel <5 % och projekt <Trygg i Nacka> '
     """
     return html.unescape(TAG.sub(" ", _INLINE_TAG.sub("", text)))
 
