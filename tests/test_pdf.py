@@ -54,6 +54,18 @@ def test_pdf_reads_to_gold(parsed, name):
         assert r.text[f.start:f.end] == f.text  # the span is the item in the reading-order text
 
 
+def test_borderless_list_tables(parsed):
+    """List tables drawn without rulings: the columns are found from the header cells' positions."""
+    lay, _ = layout_text(PDF / "osthammar_2017_borderless.pdf")
+    lists = [t for t in lay.tables if t.rows and [ln.text for c in t.rows[0] for ln in c.lines][:1] == ["Styrkor"]]
+    assert len(lists) >= 8
+    assert all(c.bottom == 0 for t in lists for c in t.rows[-1])  # not from rulings (those cells have bottoms)
+    r, g = parsed("osthammar_2017_borderless"), gold("osthammar_2017")
+    f1, missed, spurious = finding_f1(r.to_dict(), g)
+    assert f1 == 1.0, (missed[:3], spurious[:3])
+    assert all(f.page and f.bbox for f in r.findings)
+
+
 def test_headings_of_2011_findings(parsed):
     r, g = parsed("upplands-bro_2011"), gold("upplands-bro_2011")
     squash = lambda h: re.sub(r"\s+", "", h or "")  # noqa: E731  (a wrapped heading: spacing at "- /")

@@ -41,6 +41,8 @@ class Line:
     size: float
     bold: bool = False
     italic: bool = False
+    #: x0 of each character of ``text`` (PDF lines only; lets a line be cut at a column gap)
+    xs: list[float] = field(default_factory=list, repr=False)
 
     @property
     def baseline(self) -> float:
@@ -231,6 +233,7 @@ def read_layout(path: str | Path) -> Layout:
     if bad:
         lay.diagnostics.append(Diagnostic("W120", MESSAGES["W120"] + f": page(s) {_ranges(bad)} skipped"))
     _remove_running(lay)
+    _borderless_lists(lay)
     return lay
 
 
@@ -298,16 +301,20 @@ def _text_lines(tp, number: int, height: float, raw, rules_v: list = ()) -> list
     flags = ctypes.c_int()
     lines: list[Line] = []
     chars: list[str] = []
+    xs: list[float] = []
     tops: list[float] = []
     bottoms: list[float] = []
     st: dict = {}
 
     def flush():
-        t = "".join(chars).strip()
+        raw_t = "".join(chars)
+        t = raw_t.strip()
         if t and bottoms:
             base = statistics.median(bottoms)
-            lines.append(Line(number, st["x0"], min(tops), st["x1"], base, t, st["size"], st["bold"], st["italic"]))
-        chars.clear(), tops.clear(), bottoms.clear(), st.clear()
+            lead = len(raw_t) - len(raw_t.lstrip())
+            lines.append(Line(number, st["x0"], min(tops), st["x1"], base, t, st["size"], st["bold"], st["italic"],
+                              xs=xs[lead:lead + len(t)]))
+        chars.clear(), xs.clear(), tops.clear(), bottoms.clear(), st.clear()
 
     for k in range(n):
         ch = text[k]
@@ -319,6 +326,7 @@ def _text_lines(tp, number: int, height: float, raw, rules_v: list = ()) -> list
         if ch.isspace() or ch == "\u00ad":
             if st:
                 chars.append(" ")
+                xs.append(st["x1"])
             continue
         raw.FPDFText_GetCharBox(tp.raw, k, L, R, B, T)
         x0, x1, top, bottom = L.value, R.value, height - T.value, height - B.value
@@ -347,8 +355,29 @@ def _text_lines(tp, number: int, height: float, raw, rules_v: list = ()) -> list
             tops.append(top)
             bottoms.append(bottom)
         chars.append(ch)
+        xs.append(x0)
     flush()
     return lines
+
+
+def split_line(ln: Line, x: float) -> tuple[Line, Line] | None:
+    """``ln`` cut at the word gap nearest before ``x`` (two cells' texts on one baseline), else None."""
+    if len(ln.xs) != len(ln.text):
+        return None
+    first = next((i for i, cx in enumerate(ln.xs) if cx >= x - 3 and not ln.text[i].isspace()), None)
+    if first is None or first == 0:
+        return None
+    j = ln.text.rfind(" ", 0, first)
+    if j <= 0 or ln.text[j + 1:first].strip():
+        return None
+    lt, rt = ln.text[:j].rstrip(), ln.text[first:].strip()
+    if not lt or not rt:
+        return None
+    left = Line(ln.page, ln.x0, ln.top, ln.xs[j - 1] + ln.size * 0.5, ln.bottom, lt, ln.size, ln.bold, ln.italic,
+                xs=ln.xs[:len(lt)])
+    right = Line(ln.page, ln.xs[first], ln.top, ln.x1, ln.bottom, rt, ln.size, ln.bold, ln.italic,
+                 xs=ln.xs[first:first + len(rt)])
+    return left, right
 
 
 def _snap(values: list[float]) -> list[float]:
@@ -421,7 +450,7 @@ _DIGITS = re.compile(r"\d+")
 
 def _remove_running(lay: Layout) -> None:
     """Drop running headers, footers and page numbers: lines in the top/bottom margin zone whose text
-    (digits ignored) repeats on several pages, or that are only a page number ("7", "7 (25)", "Sida 7")."""
+    (digits ignored) repeats at the same height on several pages, or that are only a page number ("7", "7 (25)", "Sida 7")."""
     if not lay.pages:
         return
     shapes: Counter = Counter()
@@ -429,19 +458,97 @@ def _remove_running(lay: Layout) -> None:
         seen = set()
         for ln in pg.lines:
             if _in_margin(ln, pg):
-                seen.add(_DIGITS.sub("#", ln.text.casefold()))
+                seen.add(_shape(ln))
         shapes.update(seen)
-    need = 2 if len(lay.pages) >= 2 else 1
+    # on most pages (a list table that happens to open two pages at the same height is no header)
+    need = max(2, -(-2 * len(lay.pages) // 5)) if len(lay.pages) >= 2 else 1
     page_no = re.compile(r"^(?:(?:sida|page|s\.)\s*)?\d{1,3}(?:\s*\(\s*\d{1,3}\s*\)|\s*(?:/|av|of)\s*\d{1,3})?$", re.I)
     for pg in lay.pages:
         keep = []
         for ln in pg.lines:
-            if _in_margin(ln, pg) and (shapes[_DIGITS.sub("#", ln.text.casefold())] >= need
+            if _in_margin(ln, pg) and (shapes[_shape(ln)] >= need
                                        or page_no.match(ln.text.strip())):
                 lay.removed.append(ln)
             else:
                 keep.append(ln)
         pg.lines = keep
+
+
+def _borderless_lists(lay: Layout) -> None:
+    """Two-column list tables drawn without rulings: a "Styrkor" and a "Förbättrings..." line side by side
+    open a table whose left column ends where the right header starts; it runs (over page breaks) until a
+    heading, an "Område N" line or a line that crosses the column gap."""
+    from .tables import header_kind
+
+    size = Counter(round(ln.size, 1) for pg in lay.pages for ln in pg.lines).most_common(1)
+    body = size[0][0] if size else 10.0
+    open_t: Table | None = None
+    for pg in lay.pages:
+        free: list[Line] = []
+        cur = None
+        if open_t is not None:
+            cur = Table(pg.number, open_t.x0, 0, open_t.x1, 0, col_edges=list(open_t.col_edges))
+            cur.rows = [[Cell(open_t.col_edges[0], 0, open_t.col_edges[1], 0),
+                         Cell(open_t.col_edges[1], 0, open_t.col_edges[2], 0)]]
+            cur.top = None
+        lines = pg.lines
+        i = 0
+        while i < len(lines):
+            ln = lines[i]
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if len(ln.text.split()) == 2 and header_kind(ln.text) is None:  # "Styrkor Förbättringsområden"
+                a, b = ln.text.split()
+                if header_kind(a) and header_kind(b) and header_kind(a) != header_kind(b):
+                    cut = split_line(ln, ln.xs[ln.text.index(b)])
+                    if cut is not None:
+                        lines = lines[:i] + list(cut) + lines[i + 1:]
+                        continue
+            k1, k2 = header_kind(ln.text), header_kind(nxt.text) if nxt is not None else None
+            if (nxt is not None and k1 and k2 and k1 != k2 and abs(ln.baseline - nxt.baseline) < 2
+                    and nxt.x0 > ln.x1 + 10):
+                if cur is not None and cur.top is not None:
+                    pg.tables.append(cur)
+                split = nxt.x0 - 2
+                cur = Table(pg.number, ln.x0 - 2, ln.top - 2, pg.width, ln.bottom,
+                            col_edges=[ln.x0 - 2, split, max(split + 50, pg.width - ln.x0 + 2)])
+                cur.rows = [[Cell(cur.col_edges[0], ln.top, split, ln.bottom, [ln]),
+                             Cell(split, ln.top, cur.col_edges[2], ln.bottom, [nxt])],
+                            [Cell(cur.col_edges[0], ln.bottom, split, 0), Cell(split, ln.bottom, cur.col_edges[2], 0)]]
+                i += 2
+                continue
+            if cur is not None and ln.x0 < cur.col_edges[1] - 5 and ln.x1 > cur.col_edges[1] + 5:
+                cut = split_line(ln, cur.col_edges[1])
+                if cut is not None:  # the two cells' lines read as one run
+                    lines = lines[:i] + list(cut) + lines[i + 1:]
+                    continue
+            if cur is not None:
+                split = cur.col_edges[1]
+                ends = (ln.size >= body + 1 or re.match(r"^Område\s+\d", ln.text)
+                        or (ln.x0 < split - 5 and ln.x1 > split + 5)
+                        or (ln.bold and not starts_with_bullet(ln.text) and ln.x0 < split - 5))
+                if not ends:
+                    if cur.top is None:
+                        cur.top = ln.top
+                    cur.rows[-1][0 if ln.x0 < split - 3 else 1].lines.append(ln)
+                    cur.bottom = max(cur.bottom, ln.bottom)
+                    i += 1
+                    continue
+                if cur.top is not None:
+                    pg.tables.append(cur)
+                cur = None
+            free.append(ln)
+            i += 1
+        open_t = None
+        if cur is not None and cur.top is not None:
+            pg.tables.append(cur)
+            open_t = cur
+        pg.lines = free
+        pg.tables.sort(key=lambda t: t.top)
+
+
+def _shape(ln: Line) -> tuple[str, int]:
+    """A running line's identity: its text with digits as ``#`` and where it sits (to 6 points)."""
+    return _DIGITS.sub("#", ln.text.casefold()), round(ln.baseline / 6)
 
 
 def _in_margin(ln: Line, pg: Page) -> bool:

@@ -19,7 +19,7 @@ bordered two-column "Styrkor | Förbättringsområden" table of bullet paragraph
 thematic subheadings, improvements in red italics), the "Översikt av poängfördelning" score tables, and a
 running header with organisation, date and "N (M)" page numbers and a footer.
 
-The ``_variant`` PDF of each report adds the hard cases: one list table whose items lost their bullets,
+``osthammar_2017_borderless.pdf`` has its list tables without rulings.  The ``_variant`` PDF of each report adds the hard cases: one list table whose items lost their bullets,
 soft hyphens in long words (hyphenation at line ends) and no widow/orphan control in list items (items split
 over page breaks); items wrapping over three lines and more are in every report.
 """
@@ -75,10 +75,10 @@ def _soft_hyphens(text: str) -> str:
 
 
 class Builder:
-    def __init__(self, name: str, variant: bool, size: float = 10.5):
+    def __init__(self, name: str, variant: bool, size: float = 10.5, borderless: bool = False):
         from kompasstext import read_report
 
-        self.name, self.variant = name, variant
+        self.name, self.variant, self.borderless = name, variant, borderless
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.text_report = read_report(ROOT / "corpora" / "kommunkompassen" / f"{name}.txt")
@@ -132,9 +132,10 @@ class Builder:
             run.font.color.rgb = RGBColor(0xC0, 0, 0)
         return p
 
-    def table(self, rows: int, cols: int):
+    def table(self, rows: int, cols: int, ruled: bool = True):
         t = self.doc.add_table(rows=rows, cols=cols)
-        t.style = "Table Grid"
+        if ruled:
+            t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         return t
 
@@ -221,7 +222,7 @@ class Builder:
         improvements = [f["text"] for f in a["findings"] if f["kind"] == "improvement"]
         if not strengths and not improvements:
             return
-        t = self.table(2, 2)
+        t = self.table(2, 2, ruled=not self.borderless)
         head = "Förbättringsområden" if self.year < 2019 else "Förbättringsmöjligheter"
         self.cell_text(t.cell(0, 0), "Styrkor", bold=True)
         self.cell_text(t.cell(0, 1), head, bold=True)
@@ -298,7 +299,19 @@ def _splits_an_item(pdf: Path) -> bool:
     return any(len({ln.page for ln in it.lines}) > 1 for it in items)
 
 
+#: reports also built with borderless list tables (``<name>_borderless.pdf``: columns without rulings)
+BORDERLESS = ["osthammar_2017"]
+
+
 def main(names: list[str]) -> None:
+    for name in BORDERLESS:
+        if names and name not in names:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            docx = Path(tmp) / f"{name}_borderless.docx"
+            Builder(name, False, borderless=True).build().save(docx)
+            (OUT / f"{name}_borderless.pdf").write_bytes(convert(docx, Path(tmp)).read_bytes())
+        print(f"tests/data/pdf/{name}_borderless.pdf")
     for name in names or REPORTS:
         for variant in (False, True):
             stem = name + ("_variant" if variant else "")
