@@ -32,9 +32,34 @@ def enabled() -> bool:
     return bool(sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
 
 
-def bar(total: int, desc: str, *, show: bool | None = None, unit: str = "it", **kwargs: Any):
-    """A ``tqdm.auto`` bar on stderr; ``show=None`` means :func:`enabled`."""
-    from tqdm.auto import tqdm
+def tqdm_class() -> type:
+    """``tqdm.auto.tqdm`` where Jupyter widgets are installed, else the plain ``tqdm`` (importing
+    ``tqdm.auto`` in a notebook without ``ipywidgets`` prints a ``TqdmWarning`` with a source line)."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, disable=not (enabled() if show is None else show),
-                file=sys.stderr, **kwargs)
+
+def quiet_tqdm_auto() -> None:
+    """Import ``tqdm.auto`` once with its ``TqdmWarning`` (no ``ipywidgets`` in a notebook) silenced: the
+    model libraries (huggingface_hub, sentence-transformers) import it, and the warning would print a
+    source line into the notebook.  Later imports come from ``sys.modules`` and stay quiet."""
+    if "tqdm.auto" in sys.modules:
+        return
+    import warnings
+
+    from tqdm import TqdmWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        import tqdm.auto  # noqa: F401
+
+
+def bar(total: int, desc: str, *, show: bool | None = None, unit: str = "it", **kwargs: Any):
+    """A tqdm bar on stderr (:func:`tqdm_class`); ``show=None`` means :func:`enabled`."""
+    return tqdm_class()(total=total, desc=desc, unit=unit, disable=not (enabled() if show is None else show),
+                        file=sys.stderr, **kwargs)

@@ -1,12 +1,17 @@
-"""Write the tutorial notebooks (without outputs) from the cells below: ``python notebooks/_build.py``.
+"""Write the tutorial notebooks from the cells below and execute them: ``python notebooks/_build.py``.
 
 The notebooks are generated so they stay reproducible and reviewable: edit this file, not the .ipynb.
-Each notebook finds the bundled corpus relative to itself, so it runs from the repository root or from
-``notebooks/``; plots use matplotlib (inline in Jupyter, Agg when run headless by the tests).
+They are stored executed (outputs and inline figures), so they read on a code host without running;
+``--no-execute`` writes the cells only.  Each notebook finds the bundled corpus relative to itself, so it
+runs from the repository root or from ``notebooks/``; plots use matplotlib (inline in Jupyter, Agg when
+run headless by the tests).
 """
 from __future__ import annotations
 
 from pathlib import Path
+
+import os
+import sys
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -34,7 +39,8 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "# kompasstext: snabbstart\n\nLäs Kommunkompassen-rapporterna, titta på fynden (styrkor och "
                "förbättringsmöjligheter) och poängen som DataFrames, och rita ett första diagram."),
         ("code", SETUP),
-        ("code", 'corpus = kt.read_corpus(CORPUS)\nlen(corpus), [r.municipality for r in corpus]'),
+        ("code", 'corpus = kt.read_corpus(CORPUS)\ncorpus'),
+        ("code", 'print(repr(corpus))\ncorpus[0]'),
         ("md", "## Fynden\n\nEn rad per styrka eller förbättringsmöjlighet, med källhänvisning "
                "(`source`, `start`/`end` = teckenposition i källtexten, `page`)."),
         ("code", 'findings = corpus.findings\nfindings[["municipality", "year", "area", "kind", "text"]].head(10)'),
@@ -57,6 +63,9 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", 'corpus = kt.read_corpus(CORPUS)\nmodel = kt.ThemeModel().fit(corpus.linked_findings)\n'
                  'themes = model.themes_\nthemes[["theme_id", "label", "n_findings", "n_municipalities", '
                  '"n_strengths", "n_improvements"]].head(15)'),
+        ("md", "Modellen är en scikit-learn-estimator (`get_params`, `set_params`, `clone`); anpassad visar den "
+               "en sammanfattning."),
+        ("code", 'model'),
         ("md", "## Granska ett tema\n\nNyckelfraser, representativa fynd och alla fynd i temat."),
         ("code", 'top = themes.sort_values(["n_municipalities", "n_findings"], ascending=False).iloc[0]\n'
                  'print(top["label"], "|", ", ".join(top["keyphrases"]))\npd.DataFrame(top["representatives"])'),
@@ -72,7 +81,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                "`kt.report(..., themes=katalog)` eller `kompasstext report --themes katalog`."),
         ("code", 'import tempfile\n\nsaved = model.save(Path(tempfile.mkdtemp()) / "themes-model")\n'
                  'loaded = kt.ThemeModel.load(saved)\n'
-                 'assert (loaded.predict(corpus.findings) == model.predict(corpus.findings)).all()\n'
+                 'assert (loaded.predict(corpus.linked_findings) == model.predict(corpus.linked_findings)).all()\n'
                  'loaded.themes_[["theme_id", "label"]].head()'),
         ("md", "## Temanas storlek"),
         ("code", 't = model.themes_.sort_values("n_findings").tail(15)\n'
@@ -81,6 +90,16 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  'ax.barh(t["label"].str.slice(0, 40), t["n_improvements"], left=t["n_strengths"], '
                  'label="förbättringsmöjligheter", color="#c05621")\n'
                  'ax.set_xlabel("fynd")\nax.legend()\nplt.tight_layout()\nplt.show()'),
+        ("md", "## Som i BERTopic\n\nNyckelfraser per tema, en karta över temana (2-D av temanas centroider), "
+               "temahierarkin, teman per ramverksversion och fynd utan tema flyttade till sitt närmaste tema. "
+               "Figurerna är matplotlib-objekt (`fig.savefig(...)`)."),
+        ("code", 'fig = model.visualize_barchart(top_n_themes=8)'),
+        ("code", 'fig = model.visualize_themes()'),
+        ("code", 'fig = model.visualize_hierarchy()'),
+        ("code", 'model.themes_over_time(by="framework").sort_values("n_findings", ascending=False).head(8)'),
+        ("code", 'fig = model.visualize_over_time(by="framework")'),
+        ("code", 'reduced = model.set_params(fence=0.0).fit(corpus.linked_findings).reduce_outliers()\n'
+                 'print((reduced["theme"] < 0).sum(), "utan tema ->", (reduced["new_theme"] < 0).sum())'),
     ],
     "03_themes_and_scores.ipynb": [
         ("md", "# Teman och poäng\n\nKoppla fynden till delfrågor, jämför poängen där ett tema är en styrka "
@@ -144,7 +163,19 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def build(out_dir: Path = HERE) -> list[Path]:
+def execute(nb, cwd: Path) -> None:
+    """Run ``nb`` in place with this interpreter's kernel (inline figures), from ``cwd``."""
+    import nbclient
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    km.kernel_spec.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    os.environ.pop("MPLBACKEND", None)
+    nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", km=km, record_timing=False,
+                            resources={"metadata": {"path": str(cwd)}}).execute()
+
+
+def build(out_dir: Path = HERE, run: bool = True) -> list[Path]:
     paths = []
     for name, cells in NOTEBOOKS.items():
         nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src)
@@ -154,6 +185,9 @@ def build(out_dir: Path = HERE) -> list[Path]:
         for i, cell in enumerate(nb.cells):  # stable ids: the files only change when the cells do
             cell["id"] = f"{name.split('_')[0]}-{i:02d}"
         path = out_dir / name
+        if run:
+            execute(nb, out_dir)
+            nb.metadata.pop("widgets", None)
         nbformat.validate(nb)
         path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
         paths.append(path)
@@ -161,5 +195,5 @@ def build(out_dir: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for p in build():
+    for p in build(run="--no-execute" not in sys.argv[1:]):
         print(p)

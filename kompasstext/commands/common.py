@@ -195,11 +195,10 @@ def progress_enabled(args: argparse.Namespace | None = None) -> bool:
 
 def stage_bar(stages: Iterable[str], args: argparse.Namespace | None = None) -> Callable[[str], None]:
     """A tqdm bar over named pipeline stages; the returned callback advances it with a stage's message."""
-    from tqdm.auto import tqdm
+    from ..progress import bar as new_bar
 
     names = list(stages)
-    bar = tqdm(total=len(names), desc=names[0] if names else "", unit="stage", disable=not progress_enabled(args),
-               leave=False, file=sys.stderr)
+    bar = new_bar(len(names), names[0] if names else "", show=progress_enabled(args), unit="stage", leave=False)
 
     def advance(message: str) -> None:
         if bar.n + 1 < bar.total:

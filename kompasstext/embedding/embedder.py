@@ -234,7 +234,9 @@ class Embedder:
             pool = st.start_multi_process_pool([self.device] * pool) if pool > 1 else None
             own_pool = pool is not None
         chunk = self.batch_size * _CHUNK_BATCHES * (len(pool["processes"]) if pool else 1)
-        from tqdm.auto import tqdm
+        from ..progress import tqdm_class
+
+        tqdm = tqdm_class()
 
         bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not show)
         try:
