@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from .errors import ParseWarning, ReportAccessError, ReportNotFoundError
-from .model import FINDING_KEY, Report
+from .model import FINDING_KEY, Report, report_id
 
 PathLike = str | Path
 
@@ -27,13 +27,6 @@ FINDING_COLUMNS = ["report_id", "municipality", "year", "framework", "area", "ar
 #: columns of :attr:`Corpus.scores`
 SCORE_COLUMNS = ["report_id", "municipality", "year", "framework", "area", "area_title", "area_score",
                  "subquestion", "subquestion_text", "achieved", "max", "percent", "percent_computed"]
-
-
-def report_id(report: Report) -> str:
-    """A stable key for a report: the source file's stem, else ``<municipality>_<year>``."""
-    if report.source:
-        return Path(report.source).stem
-    return f"{report.municipality or 'unknown'}_{report.year or ''}"
 
 
 @dataclass

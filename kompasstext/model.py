@@ -198,3 +198,19 @@ class Report:
             "encoding": self.encoding,
             "diagnostics": [asdict(d) for d in self.diagnostics],
         }
+
+
+def report_id(report: Report) -> str:
+    """A stable key for a report: the source file's stem, else ``<municipality>_<year>`` (the
+    ``report_id`` column of every table; it lives here, in the data model, so every stage can use it).
+
+    >>> report_id(Report("Nacka", 2021, "2020", source="corpora/kommunkompassen/nacka_2021.txt"))
+    'nacka_2021'
+    >>> report_id(Report("Nacka", 2021, "2020"))
+    'Nacka_2021'
+    """
+    from pathlib import Path
+
+    if report.source:
+        return Path(report.source).stem
+    return f"{report.municipality or 'unknown'}_{report.year or ''}"
