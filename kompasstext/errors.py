@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     "W113": "a second section for the same area skipped",
     "W114": "the text stops early",
     "W115": "one of several reports in the file",
+    "W116": "the embedding cache can't be written; running without it",
 }
 
 
