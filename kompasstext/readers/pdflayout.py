@@ -20,8 +20,9 @@ from pathlib import Path
 from ..errors import MESSAGES, ReportFormatError, ReportNotFoundError
 from ..model import Diagnostic
 
-#: characters that open a list item
-BULLETS = "•●▪◦‣∙·■□➢►–-"
+#: characters that open a list item (the private-use ones are Word's Symbol/Wingdings bullets as PDFs
+#: export them: U+F0B7 is the default "•" of a Word bullet list)
+BULLETS = "•●▪◦‣∙·■□➢►–-\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf0e0\uf02d"
 #: share of the page height at the top/bottom where running headers and footers sit
 MARGIN_ZONE = 0.11
 _RULE = 2.0  # a path object thinner than this (points) is a ruling
@@ -296,6 +297,8 @@ def _text_lines(tp, number: int, height: float, raw, rules_v: list = ()) -> list
     text = tp.get_text_range(0, n)
     if len(text) != n:  # surrogate pairs: fall back to per-char text
         text = "".join(chr(raw.FPDFText_GetUnicode(tp.raw, k) or 32) for k in range(n))
+    rules = sorted(rules_v)
+    rule_x = [r[0] for r in rules]
     L, R, B, T = (ctypes.c_double() for _ in range(4))
     buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
@@ -339,15 +342,17 @@ def _text_lines(tp, number: int, height: float, raw, rules_v: list = ()) -> list
                 off_line = bottom < min(tops or [base - size]) - 0.2 * size or top > base + 0.3 * size
             if off_line or x0 - st["x1"] > 2.5 * size or x0 < st["x1"] - size:
                 flush()
-            elif x0 > st["x1"] + 0.5 and any(st["x1"] - 1 <= rx <= x0 + 1 and y0 <= bottom <= y1
-                                             for rx, y0, y1 in rules_v):
+            elif rule_x and x0 > st["x1"] + 0.5 and _ruled_between(rule_x, rules, st["x1"] - 1, x0 + 1, bottom):
                 flush()  # a table ruling between the characters: two cells
-        if not st:
+        if not st or (not st["font"] and ch.isalnum()):
+            # the font of the line is the font of its first letter (a bullet glyph has a symbol font)
             size = raw.FPDFText_GetFontSize(tp.raw, k) or max(1.0, bottom - top)
             raw.FPDFText_GetFontInfo(tp.raw, k, buf, 128, ctypes.byref(flags))
             name = buf.value.decode("latin-1", "replace")
             weight = raw.FPDFText_GetFontWeight(tp.raw, k)
-            st.update(x0=x0, x1=x1, size=size,
+            if not st:
+                st.update(x0=x0, x1=x1)
+            st.update(size=size, font=ch.isalnum(),
                       bold=weight >= 600 or "bold" in name.lower() or bool(flags.value & 0x40000),
                       italic=bool(flags.value & 0x40) or bool(re.search(r"italic|oblique", name, re.I)))
         st["x1"] = max(st["x1"], x1)
@@ -358,6 +363,16 @@ def _text_lines(tp, number: int, height: float, raw, rules_v: list = ()) -> list
         xs.append(x0)
     flush()
     return lines
+
+
+def _ruled_between(rule_x: list[float], rules: list, a: float, b: float, y: float) -> bool:
+    """A vertical ruling with x in [a, b] that spans height ``y`` (``rules`` sorted by x)."""
+    import bisect
+
+    for i in range(bisect.bisect_left(rule_x, a), bisect.bisect_right(rule_x, b)):
+        if rules[i][1] <= y <= rules[i][2]:
+            return True
+    return False
 
 
 def split_line(ln: Line, x: float) -> tuple[Line, Line] | None:

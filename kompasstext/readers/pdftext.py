@@ -107,14 +107,14 @@ def _header(line: str) -> list[int] | None:
 
 def _cut(line: str, cols: list[int]) -> list[str]:
     """The cells of a table line: its parts (separated by two or more spaces) each go to the column whose
-    start is nearest; a cell keeps the part's indentation from its column start (hanging indents)."""
+    start is nearest; a cell's text is indented to the column it starts at on the line."""
     cells = [""] * len(cols)
     for start, part in _segments(line):
         j = min(range(len(cols)), key=lambda k: abs(cols[k] - start) if start >= cols[k] - 3 else 10 ** 6 + k)
         if cells[j]:
             cells[j] += " " + part
         else:
-            cells[j] = " " * max(0, start - cols[j]) + part
+            cells[j] = " " * start + part  # the part's own column (a hanging indent shows in it)
     return cells
 
 
@@ -136,6 +136,26 @@ def _score_cells(line: str, n: int) -> list[str]:
         else:
             cells = ["", line.strip()] + [""] * (n - 2)
     return cells[:n] + [""] * (n - len(cells))
+
+
+def _align_pieces(tables: list[Table]) -> None:
+    """pdftotext -layout counts columns from the leftmost text of each page, so a table continued on the
+    next page may sit a few columns off: shift each column of a continuation to the item-start column of
+    the table's first piece (where the piece shows item starts and continuation lines both)."""
+    for t in tables:
+        first = getattr(t, "first_piece", None)
+        if first is None or not t.rows or not first.rows:
+            continue
+        for j in range(min(len(t.rows[-1]), len(first.rows[-1]))):
+            ref = [ln.x0 for ln in first.rows[-1][j].lines]
+            own = [ln.x0 for r in t.rows for ln in r[j].lines] if j < len(t.rows[0]) else []
+            if not ref or not own or max(own) - min(own) < 4:
+                continue
+            shift = min(ref) - min(own)
+            for r in t.rows:
+                for ln in r[j].lines:
+                    ln.x0 += shift
+                    ln.x1 += shift
 
 
 def _line(page: int, row: int, col: float, text: str, bold: bool = False) -> Line:
@@ -176,7 +196,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
         table = None
         if open_table is not None and layout:
             table = Table(pn, 0, 0, pg.width, 0, col_edges=open_table.col_edges)
-            table.continues_ok = True
+            table.first_piece = getattr(open_table, "first_piece", open_table)
         for i, ln in enumerate(lines):
             row += 1
             if not ln.strip():
@@ -207,8 +227,8 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                         table.rows.append([Cell(c * CHAR_W, row * LINE_H, 0, 0, []) for c in cols])
                     for j, (c, cell_text) in enumerate(zip(cols, cells)):
                         if cell_text.strip():
-                            lead = len(cell_text) - len(cell_text.lstrip())
-                            table.rows[-1][j].lines.append(_line(pn, row, c + lead, cell_text.strip()))
+                            at = len(cell_text) - len(cell_text.lstrip()) if not scores else c
+                            table.rows[-1][j].lines.append(_line(pn, row, at, cell_text.strip()))
                     table.bottom = row * LINE_H
                     gap = 0
                     continue
@@ -270,6 +290,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
             if bold:
                 row += 1
         open_table = table if (table is not None and layout) else None
+    _align_pieces([t for pg in lay.pages for t in pg.tables])
     for pg in lay.pages:
         pg.tables = [t for t in pg.tables if t.rows]
         for t in pg.tables:

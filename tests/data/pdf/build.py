@@ -117,16 +117,21 @@ class Builder:
         fp = sec.footer.paragraphs[0]
         fp.add_run(f"Kommunkompassen – analys av {self.gold['municipality']} {self.year}").font.size = Pt(8)
 
-    def bullet(self, container, text: str, *, bullet: bool = True, italic: bool = False):
-        p = container.add_paragraph()
+    def bullet(self, container, text: str, *, bullet: bool = True, italic: bool = False, typed: bool = False):
+        """A list item: a Word bullet list paragraph ("List Bullet": the bullet is numbering, exported as
+        U+F0B7), a typed "•<TAB>" with a hanging indent (``typed``), or (``bullet=False``) the same hanging
+        indent without a bullet."""
+        word_list = bullet and not typed
+        p = container.add_paragraph(style="List Bullet") if word_list else container.add_paragraph()
         pf = p.paragraph_format
-        pf.left_indent, pf.first_line_indent = Cm(0.5), Cm(-0.5)
-        pf.tab_stops.add_tab_stop(Cm(0.5))
+        if not word_list:
+            pf.left_indent, pf.first_line_indent = Cm(0.5), Cm(-0.5)
+            pf.tab_stops.add_tab_stop(Cm(0.5))
         pf.space_after = Pt(3)
         if self.variant:
             pf.widow_control = False
             text = _soft_hyphens(text)
-        run = p.add_run(("•\t" if bullet else "") + text)
+        run = p.add_run(("•\t" if bullet and typed else "") + text)
         if italic:
             run.italic = True
             run.font.color.rgb = RGBColor(0xC0, 0, 0)
@@ -190,7 +195,7 @@ class Builder:
         self.cell_text(box.cell(0, 1), "Poäng", bold=True)
         c = box.cell(1, 0)
         for r in ta.rubrics:
-            self.bullet(c, r)
+            self.bullet(c, r, typed=True)
         c.paragraphs[0]._p.getparent().remove(c.paragraphs[0]._p)
         self.cell_text(box.cell(1, 1), str(a["score"]), bold=True)
         d.add_paragraph()
