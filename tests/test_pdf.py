@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import warnings
 from pathlib import Path
 
@@ -311,3 +312,40 @@ def test_theme_report_of_pdfs_links_citations_to_pages(tmp_path):
     for uri, page in links[:50]:
         stem = uri.rsplit("/", 1)[-1][:-4]
         assert stem in pdfs and 1 <= int(page) <= len(pdfs[stem].page_starts)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_citation_opens_the_pdf_at_its_page(tmp_path):
+    """In headless Chromium: a citation of the theme report of PDFs is a link to ``x.pdf#page=N``, and
+    following it opens the PDF at that page."""
+    from test_report_browser import CHROMEDRIVER, CHROMIUM, FLAGS
+
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("headless Chromium is not installed (apt-get install chromium chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    from kompasstext.reporting import report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = report([PDF / "nacka_2021.pdf", PDF / "osthammar_2017.pdf"], out=tmp_path / "themes.html")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    try:
+        drv.get(data.paths["html"].resolve().as_uri())
+        links = drv.find_elements(By.CSS_SELECTOR, "cite a.pdf")
+        assert links
+        href = links[0].get_attribute("href")
+        m = re.search(r"/(nacka_2021|osthammar_2017)\.pdf#page=(\d+)$", href)
+        assert m, href
+        drv.execute_script("arguments[0].click()", links[0])
+        time.sleep(1.0)
+        assert drv.current_url.endswith(f"{m.group(1)}.pdf#page={m.group(2)}")
+    finally:
+        drv.quit()
