@@ -86,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.pipeline:
                 t0 = time.perf_counter()
                 try:
-                    subprocess.run([sys.executable, "-m", "kompasstext.cli", "report", str(path), "-o",
-                                    str(Path(tmp) / "r.html")], check=False, timeout=args.timeout,
-                                   capture_output=True)
-                    row += f" {time.perf_counter() - t0:.1f} |"
+                    done = subprocess.run([sys.executable, "-m", "kompasstext.cli", "report", str(path), "-o",
+                                           str(Path(tmp) / "r.html")], check=False, timeout=args.timeout,
+                                          capture_output=True, text=True)
+                    row += f" {time.perf_counter() - t0:.1f}" + (f" (exit {done.returncode}: "
+                                                                  f"{done.stderr.strip()[-200:]})" if done.returncode else "") + " |"
                 except subprocess.TimeoutExpired:
                     row += f" > {args.timeout:g} (killed) |"
             print(row, flush=True)

@@ -379,3 +379,21 @@ def test_tag_like_text_in_a_finding_is_kept(tmp_path, parsed, name):
     r = kt.read_report(p, warn=False)
     assert changed in [g.text for g in r.findings]
     assert len(r.findings) == len(ref.findings)
+
+
+def test_worker_processes_read_split_files_and_skip_bad_ones_alike(tmp_path):
+    import os
+
+    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
+    (tmp_path / "both.txt").write_text(text + "\n" + (CORPUS / "osthammar_2017.txt").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    (tmp_path / "one.txt").write_text(text, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")
+    serial, parallel = [], []
+    for jobs, out in ((1, serial), (2, parallel)):
+        with pytest.warns(ParseWarning, match=r"pipe\.txt.*E010"):
+            c = kt.read_corpus(tmp_path, errors="warn", warn=False, n_jobs=jobs)
+        out.append(c)
+    assert [r.source for r in serial[0]] == [r.source for r in parallel[0]]
+    assert len(serial[0]) == 3
+    assert serial[0].findings.equals(parallel[0].findings)
