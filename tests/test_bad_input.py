@@ -397,3 +397,12 @@ def test_worker_processes_read_split_files_and_skip_bad_ones_alike(tmp_path):
     assert [r.source for r in serial[0]] == [r.source for r in parallel[0]]
     assert len(serial[0]) == 3
     assert serial[0].findings.equals(parallel[0].findings)
+
+
+def test_area_names_listed_after_the_overview_are_not_a_second_report(tmp_path, parsed):
+    ref = parsed["nacka_2021"]
+    appendix = "\n\nBilaga: områdena\n\n" + "".join(f"Område {a.number} {a.title}\nSe ovan.\n" for a in ref.areas)
+    p = tmp_path / "nacka_2021.txt"
+    p.write_text(ref.text + appendix, encoding="utf-8")
+    r = kt.read_report(p, warn=False)
+    assert [(f.area, f.text) for f in r.findings] == [(f.area, f.text) for f in ref.findings]

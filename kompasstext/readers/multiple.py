@@ -11,6 +11,9 @@ The second report starts at its cover line ("Kommunkompassen …") between the t
 >>> report_starts(one)
 [0]
 >>> report_starts(one + one.replace("A kommun", "B kommun")) == [0, len(one)]
+False
+>>> one = one.replace("Text\\n", "Text. " * 80 + "\\n")  # areas with a body (not a list of area names)
+>>> report_starts(one + one.replace("A kommun", "B kommun")) == [0, len(one)]
 True
 """
 from __future__ import annotations
@@ -23,6 +26,8 @@ from .sections import find_area_heading_candidates
 _INLINE_AREA = re.compile(r"(?<![\w.])Område\s+(?P<num>[1-9])\s+[A-ZÅÄÖ][^\n]{2,120}?\s+Rubriker\b")
 _SCORE_SECTION = re.compile(r"(?<![\w])(?:\d\.?\s+)?Översikt\s+av\s+poängfördelning(?![ \t]*\.{2,})(?![^\n]*\t\d+[ \t]*$)",
                             re.I | re.M)
+#: characters an area needs between its heading and the next for a second run of areas to count as a report
+MIN_AREA_CHARS = 400
 _COVER = re.compile(r"^[ \t#*_]*(?:<[^>]+>)*[ \t]*Kommun[ \t]?kompass", re.M | re.I)
 
 
@@ -52,8 +57,10 @@ def report_starts(text: str) -> list[int]:
     for i, h in enumerate(heads):
         if run and h[2] == 1 and len(run) >= 2:
             nxt = heads[i + 1][2] if i + 1 < len(heads) else None
+            body = heads[i + 1][0] - h[0] if i + 1 < len(heads) else 0
             overview = next((s for s in scores if run[-1][0] < s < h[0]), None)
-            if nxt == 2 and (overview is not None or run[-1][2] >= 3):
+            # an area with a body of its own (not a list of area names in an appendix or summary)
+            if nxt == 2 and body >= MIN_AREA_CHARS and (overview is not None or run[-1][2] >= 3):
                 lo = overview if overview is not None else run[-1][0]
                 cover = _COVER.search(text, lo, h[1])
                 starts.append(cover.start() if cover else h[1])
