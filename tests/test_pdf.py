@@ -64,6 +64,7 @@ def test_borderless_list_tables(parsed):
     r, g = parsed("osthammar_2017_borderless"), gold("osthammar_2017")
     f1, missed, spurious = finding_f1(r.to_dict(), g)
     assert f1 == 1.0, (missed[:3], spurious[:3])
+    assert areas(r.to_dict()) == areas(g)  # an area heading after a borderless table is not cut
     assert all(f.page and f.bbox for f in r.findings)
 
 

@@ -531,16 +531,17 @@ def _borderless_lists(lay: Layout) -> None:
                             [Cell(cur.col_edges[0], ln.bottom, split, 0), Cell(split, ln.bottom, cur.col_edges[2], 0)]]
                 i += 2
                 continue
-            if cur is not None and ln.x0 < cur.col_edges[1] - 5 and ln.x1 > cur.col_edges[1] + 5:
+            heading = (ln.size >= body + 1 or re.match(r"^Område\s+\d", ln.text)
+                       or (ln.bold and not starts_with_bullet(ln.text)))
+            if cur is not None and not heading and ln.x0 < cur.col_edges[1] - 5 and ln.x1 > cur.col_edges[1] + 5:
                 cut = split_line(ln, cur.col_edges[1])
                 if cut is not None:  # the two cells' lines read as one run
                     lines = lines[:i] + list(cut) + lines[i + 1:]
                     continue
             if cur is not None:
                 split = cur.col_edges[1]
-                ends = (ln.size >= body + 1 or re.match(r"^Område\s+\d", ln.text)
-                        or (ln.x0 < split - 5 and ln.x1 > split + 5)
-                        or (ln.bold and not starts_with_bullet(ln.text) and ln.x0 < split - 5))
+                ends = ((heading and ln.x0 < split - 5) or ln.size >= body + 1
+                        or (ln.x0 < split - 5 and ln.x1 > split + 5))
                 if not ends:
                     if cur.top is None:
                         cur.top = ln.top
