@@ -182,20 +182,20 @@ class _Writer:
     # -- tables -----------------------------------------------------------------------------------------
     def _table(self, t: Table) -> None:
         self.mark(t.page)
-        cont = getattr(t, "continues", None)
+        cont = t.continues
         rows = t.rows
-        if cont is not None and getattr(cont, "role", None) == "list":
-            t.role, t.kinds, t.columns, t.list_start = "list", cont.kinds, cont.columns, cont.list_start
-            if rows and _header_kinds(rows[0]) == t.kinds:  # a repeated header row
+        if cont is not None and cont.role == "list":
+            t.role, t.state = "list", cont.state  # one state (kinds, columns) for the whole table
+            if rows and _header_kinds(rows[0]) == t.state["kinds"]:  # a repeated header row
                 rows = rows[1:]
             self._list_rows(t, rows, continued=True)
             return
         kinds = _header_kinds(rows[0]) if rows else None
         if kinds:
-            t.role, t.kinds = "list", kinds
-            t.columns = [[] for _ in kinds]
-            t.list_start = self.write("\t".join("Styrkor" if k == "strength" else "Förbättringsområden"
-                                                for k in kinds) + "\n")
+            t.role = "list"
+            t.state.update(kinds=kinds, columns=[[] for _ in kinds])
+            t.state["start"] = self.write("\t".join("Styrkor" if k == "strength" else "Förbättringsområden"
+                                                    for k in kinds) + "\n")
             self._list_rows(t, rows[1:], continued=False)
             return
         t.role = "other"
@@ -208,15 +208,15 @@ class _Writer:
                 self.write(f"{rub}\t{score}\n")
             self.write("\n")
             return
-        acc = getattr(cont, "rows_acc", None) or [] if cont is not None else []
+        acc = cont.state.get("rows", []) if cont is not None else []
         for i, row in enumerate(rows):
             cells = [c.lines for c in row]
             if i == 0 and acc and _rest_of_row(acc[-1], cells):
                 acc[-1] = [a + b for a, b in zip(acc[-1], cells)]  # a row split over the page break
             else:
                 acc.append(cells)
-        t.rows_acc = acc
-        if getattr(t, "continued_by", None) is not None:
+        t.state["rows"] = acc
+        if t.continued_by is not None:
             return
         for cells in acc:
             self.write("\t".join(collapse_ws(self.join(c)) for c in cells) + "\n")
@@ -233,12 +233,13 @@ class _Writer:
 
     def _list_rows(self, t: Table, rows: list[list[Cell]], continued: bool) -> None:
         for r_i, row in enumerate(rows):
-            for col, cell in enumerate(row[:len(t.kinds)]):
+            for col, cell in enumerate(row[:len(t.state["kinds"])]):
                 if cell.lines:
-                    self._split_cell(cell, t.kinds[col], t.columns[col], continued=continued and r_i == 0)
-        if getattr(t, "continued_by", None) is not None:
+                    self._split_cell(cell, t.state["kinds"][col], t.state["columns"][col],
+                                     continued=continued and r_i == 0)
+        if t.continued_by is not None:
             return  # the rest of the table is on the next page: write the items there
-        for items in t.columns:
+        for items in t.state["columns"]:
             for it in items:
                 if not it.segmented:
                     it.text = strip_bullet(self.join(it.lines))
@@ -251,7 +252,7 @@ class _Writer:
                 self.write("\n")
                 self.out.items.append(it)
         self.write("\n")
-        self.out.skip.append((t.list_start, self.pos))
+        self.out.skip.append((t.state["start"], self.pos))
 
     def _split_cell(self, cell: Cell, kind: str, column: list[_Item], continued: bool) -> None:
         """Split one cell into items appended to ``column``; a cell continued from the previous page may

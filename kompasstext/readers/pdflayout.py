@@ -79,6 +79,12 @@ class Table:
     bottom: float
     rows: list[list[Cell]] = field(default_factory=list)
     col_edges: list[float] = field(default_factory=list)
+    #: the table this one continues from the previous page (a table split by a page break), and back
+    continues: "Table | None" = field(default=None, repr=False)
+    continued_by: "Table | None" = field(default=None, repr=False)
+    #: what a reader made of the table ("list", "other") and its working state
+    role: str | None = None
+    state: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_cols(self) -> int:

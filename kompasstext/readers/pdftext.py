@@ -143,7 +143,7 @@ def _align_pieces(tables: list[Table]) -> None:
     next page may sit a few columns off: shift each column of a continuation to the item-start column of
     the table's first piece (where the piece shows item starts and continuation lines both)."""
     for t in tables:
-        first = getattr(t, "first_piece", None)
+        first = t.state.get("first_piece")
         if first is None or not t.rows or not first.rows:
             continue
         for j in range(min(len(t.rows[-1]), len(first.rows[-1]))):
@@ -196,7 +196,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
         table = None
         if open_table is not None and layout:
             table = Table(pn, 0, 0, pg.width, 0, col_edges=open_table.col_edges)
-            table.first_piece = getattr(open_table, "first_piece", open_table)
+            table.state["first_piece"] = open_table.state.get("first_piece", open_table)
         for i, ln in enumerate(lines):
             row += 1
             if not ln.strip():
