@@ -197,15 +197,16 @@ def _invalid_utf8(data: bytes, limit: int) -> tuple[list[tuple[int, int]], bool]
 def _mostly_utf8(data: bytes) -> tuple[str, str, list[Diagnostic]] | None:
     """UTF-8 with the few bad bytes replaced (and a W111 warning) when the rest is valid UTF-8 — at least
     four valid multi-byte characters per invalid sequence, or the only bad sequence is a multi-byte
-    character cut at the end of the file — else ``None`` (a legacy code page)."""
+    character cut at the end of the file — else ``None`` (a legacy code page).  Linear in the size: the bad
+    sequences are counted in one decoding pass; only the first :data:`MAX_LISTED` are located."""
     text = data.decode("utf-8", errors="replace")
-    n_repl = text.count("\ufffd") - data.count("\ufffd".encode())
-    n_multi = len(text) - len(text.encode("ascii", errors="ignore")) - n_repl
-    bad, more = _invalid_utf8(data, limit=max(MAX_LISTED, n_multi // 4 + 1))
-    if not bad:
+    n_bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    n_multi = len(text) - len(text.encode("ascii", errors="ignore")) - max(0, n_bad)
+    bad, _ = _invalid_utf8(data, limit=MAX_LISTED)
+    if not bad or n_bad <= 0:
         return None
-    cut_at_end = len(bad) == 1 and bad[0][1] == len(data) and data[bad[0][0]] >= 0xC0
-    if not cut_at_end and (more or n_multi < 4 * len(bad)):
+    cut_at_end = n_bad == 1 and bad[0][1] == len(data) and data[bad[0][0]] >= 0xC0
+    if not cut_at_end and n_multi < 4 * n_bad:
         return None
     if cut_at_end:
         text = data[:bad[0][0]].decode("utf-8-sig")
@@ -214,10 +215,10 @@ def _mostly_utf8(data: bytes) -> tuple[str, str, list[Diagnostic]] | None:
             f"{bad[0][0]}); the cut character was dropped — the file may be truncated", start=len(text))]
     text = data.decode("utf-8-sig", errors="replace")
     listed = ", ".join(str(s) for s, _ in bad[:MAX_LISTED])
-    rest = f" and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
+    rest = f" and {n_bad - len(bad[:MAX_LISTED])} more" if n_bad > MAX_LISTED else ""
     first = text.find("\ufffd")
     return text, "utf-8", [Diagnostic(
-        "W111", f"{MESSAGES['W111']}: {len(bad)} invalid byte sequence(s) replaced by U+FFFD at byte offset(s) "
+        "W111", f"{MESSAGES['W111']}: {n_bad} invalid byte sequence(s) replaced by U+FFFD at byte offset(s) "
         f"{listed}{rest}", start=first if first >= 0 else None, end=first + 1 if first >= 0 else None)]
 
 
