@@ -48,6 +48,8 @@ MESSAGES: dict[str, str] = {
     "W121": "PDF pages without a text layer (scanned?) were skipped; OCR is needed for them",
     "W122": "pdftotext without -layout loses the table columns: list items split over a page break may be "
             "mixed up and the score tables are not read; use the PDF or 'pdftotext -layout'",
+    "W123": "list items outside tables read from plain text: an improvement marked only by italics (2011 "
+            "template) cannot be told from a strength and is read as one; use the PDF",
     "W111": "invalid UTF-8",
     "W112": "control characters removed",
     "W113": "a second section for the same area skipped",

@@ -266,6 +266,7 @@ def test_pdftotext_layout(name, variant):
         # improvements are marked by italics only, which plain text drops: the items are exact, the kinds not
         assert _text_f1(d, g) >= 0.98
         assert f1 < 0.8
+        assert any(x.code == "W123" for x in r.diagnostics)
     else:
         assert f1 >= (1.0 if not variant else 0.98), (missed[:3], spurious[:3])
     for f in r.findings:

@@ -408,6 +408,7 @@ def report_from_layout(lay: Layout, path: str, *, fmt: str = "pdf", not_a_report
 
     em = _Writer(lay).run()
     doc = SourceText(text=em.text, path=path)
+    report_diags: list[Diagnostic] = []
 
     def read_body(doc: SourceText, area: Area, start: int, end: int, skip: list[tuple[int, int]]):
         findings: list[Finding] = []
@@ -421,7 +422,10 @@ def report_from_layout(lay: Layout, path: str, *, fmt: str = "pdf", not_a_report
         flow = [(it, p) for it, p in em.flow_bullets if start <= it.start < end]
         skips = list(skip) + [s for s in em.skip if start <= s[0] < end]
         if flow and not table_items:
-            findings.extend(_flow_findings(doc.text, flow, area.number, start, em.headings, diags))
+            found = _flow_findings(doc.text, flow, area.number, start, em.headings, diags)
+            findings.extend(found)
+            if found and not lay.fonts and not any(d.code == "W123" for d in report_diags):
+                report_diags.append(Diagnostic("W123", MESSAGES["W123"], area=area.number))
             skips += [(it.start - 2, it.end + 1) for it, _ in flow if it.kind]
         findings.sort(key=lambda f: (f.kind != "strength", f.start or 0))
         heads = em.headings
@@ -432,7 +436,7 @@ def report_from_layout(lay: Layout, path: str, *, fmt: str = "pdf", not_a_report
 
     report = assemble_report(doc, fmt, read_body)
     report.page_starts = em.page_starts
-    report.diagnostics[:0] = lay.diagnostics + em.diagnostics
+    report.diagnostics[:0] = lay.diagnostics + em.diagnostics + report_diags
     what = "PDF" if fmt == "pdf" else "text"
     if not report.areas:
         raise ReportFormatError(not_a_report, path, MESSAGES[not_a_report] + f" (no 'Område N' area headings in the {what})")

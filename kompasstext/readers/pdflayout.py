@@ -108,6 +108,8 @@ class Layout:
     pages: list[Page] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     removed: list[Line] = field(default_factory=list)   # running headers, footers, page numbers
+    #: False for a layout rebuilt from plain text: no bold or italics (an italic improvement is not seen)
+    fonts: bool = True
 
     @property
     def n_pages(self) -> int:

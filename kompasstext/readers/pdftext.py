@@ -180,7 +180,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
     pages = _pages(text)
     running = _running(pages)
     layout = is_layout_shape(text)
-    lay = Layout(path)
+    lay = Layout(path, fonts=False)
     open_table: Table | None = None
     cols: list[int] = []
     scores = False
