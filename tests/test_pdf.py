@@ -351,3 +351,22 @@ def test_browser_citation_opens_the_pdf_at_its_page(tmp_path):
         assert drv.current_url.endswith(f"{m.group(1)}.pdf#page={m.group(2)}")
     finally:
         drv.quit()
+
+
+def test_lists_under_headings_outside_tables():
+    """Styrkor / Förbättringsområden as headings with bullet paragraphs below them (no table)."""
+    from kompasstext.readers.pdf import report_from_layout
+
+    def line(y, text, bold=False, x=72.0, size=10.5):
+        return Line(1, x, y - 9, 500, y, text, size, bold=bold)
+
+    rows = [line(60, "Område 1 Demokrati", bold=True, size=14), line(90, "Styrkor", bold=True),
+            line(106, "• Tydliga mål i budgeten"), line(120, "• Bra dialog med medborgarna som"),
+            line(134, "hålls varje år", x=86), line(160, "Förbättringsområden", bold=True),
+            line(176, "• Följ upp målen")]
+    lay = Layout("<test>", pages=[Page(1, 595, 842, lines=rows, n_chars=200)])
+    report, _ = report_from_layout(lay, "<test>")
+    got = [(f.kind, f.text, f.page) for f in report.areas[0].findings]
+    assert got == [("strength", "Tydliga mål i budgeten", 1),
+                   ("strength", "Bra dialog med medborgarna som hålls varje år", 1),
+                   ("improvement", "Följ upp målen", 1)]
