@@ -57,14 +57,19 @@ def test_cut_at_a_fraction_keeps_every_whole_area(tmp_path, parsed, name, frac):
 
 
 @pytest.mark.parametrize("frac", [0.25, 0.5, 0.75])
-@pytest.mark.parametrize("name", ["osthammar_2017", "nacka_2021"])
+@pytest.mark.parametrize("name", REPORTS)
 def test_cut_inside_a_multibyte_character_at_a_fraction(tmp_path, parsed, name, frac):
     ref = parsed[name]
     data = ref.text.encode("utf-8")
     at = next(i for i in range(int(len(data) * frac), len(data)) if data[i] >= 0xC0) + 1  # inside "å", "ä", …
     p = tmp_path / f"{name}.txt"
     p.write_bytes(data[:at])
-    r, _ = _read(p)
+    try:
+        r, _ = _read(p)
+    except ReportFormatError as exc:  # only when the cut leaves no area to read (before its first list)
+        assert exc.code == "E003"
+        assert len(data[:at].decode("utf-8", "ignore")) <= min(a.start for a in ref.areas) + 1500
+        return
     assert r.encoding == "utf-8" and "\ufffd" not in r.text
     cut = len(r.text)
     got = {a.number: a for a in r.areas}
