@@ -26,7 +26,8 @@ MIN_CONFIDENCE = 0.2
 def read_report(path: str | Path, *, format: str | None = None, warn: bool = True) -> Report:
     """Read one report file.
 
-    ``format`` forces a reader (``"docplayer"``, ``"htmltable"``, ``"markdown"``, ``"tabtable"``); by
+    ``format`` forces a reader (``"docplayer"``, ``"htmltable"``, ``"markdown"``, ``"tabtable"``,
+    ``"pdftotext"``, ``"pdf"``); by
     default the shape is detected.  Problems that leave a usable partial result are kept in
     ``Report.diagnostics`` and (``warn=True``) issued as :class:`~kompasstext.errors.ParseWarning`.
     A PDF (``.pdf`` or ``%PDF`` content) is read from its page layout (:mod:`kompasstext.readers.pdf`).
