@@ -406,3 +406,13 @@ def test_area_names_listed_after_the_overview_are_not_a_second_report(tmp_path, 
     p.write_text(ref.text + appendix, encoding="utf-8")
     r = kt.read_report(p, warn=False)
     assert [(f.area, f.text) for f in r.findings] == [(f.area, f.text) for f in ref.findings]
+
+
+def test_vertical_tabs_are_line_breaks(tmp_path, parsed):
+    """Word processors export a manual line break as VT (U+000B): a line break, not binary, not glue."""
+    ref = parsed["nacka_2021"]
+    p = tmp_path / "nacka_2021.txt"
+    p.write_text(ref.text.replace("\n", "\x0b"), encoding="utf-8")
+    r = kt.read_report(p, warn=False)
+    assert [(f.area, f.text) for f in r.findings] == [(f.area, f.text) for f in ref.findings]
+    assert not any(d.code == "W112" for d in r.diagnostics)

@@ -30,8 +30,8 @@ PathLike = str | Path
 # Characters that show a cp1252/latin-1 file decoded as latin-1 would contain but a Swedish text never
 # does (C1 controls).  Used to choose between cp1252 and latin-1.
 _C1 = re.compile("[\x80-\x9f]")
-#: control characters removed from decoded text (TAB, LF, FF, CR stay; so do printable characters)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: control characters removed from decoded text (TAB, LF, FF, CR stay; VT becomes a line break)
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 #: how many offsets a diagnostic lists before "and N more"
 MAX_LISTED = 10
 
@@ -241,8 +241,8 @@ def strip_controls(text: str) -> tuple[str, list[Diagnostic]]:
         start=first, end=first + 1)]
 
 
-#: control bytes counted as binary evidence (all below 32 except TAB, LF, FF, CR)
-_CTRL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+#: control bytes counted as binary evidence (all below 32 except TAB, LF, VT, FF, CR)
+_CTRL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13))
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -256,5 +256,5 @@ def _looks_binary(data: bytes) -> bool:
 def _normalise(text: str) -> str:
     """NFC and newline normalisation.  Keeps the length mapping simple: \\r\\n → \\n is the only change
     that alters offsets, and spans always point into the normalised text (``Report.text``)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")  # VT: a word processor's line break
     return unicodedata.normalize("NFC", text)
