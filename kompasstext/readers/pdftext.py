@@ -9,7 +9,9 @@ column position, tables with cells) and read by the PDF layout reader (:mod:`kom
   it, over page breaks; cells are cut at the header's column starts.  Bullets and hanging indents are
   kept, so items are read as from the PDF.
 * raw (no ``-layout``): cells come one after the other — a ``Styrkor`` line, its items, a
-  ``Förbättringsområden`` line, its items — and are read as a two-column table of one row per page.
+  ``Förbättringsområden`` line, its items; on a page the table continues on, the left cell's rest and
+  then (after a blank line) the right cell's — and are read as a two-column table.  Bullets printed
+  apart from their text are counted and an item starts at a capital after them.
 
 Running headers and footers (lines repeated on many pages) and page numbers are removed.  What plain text
 cannot keep is lost: fonts (so italic improvements of 2011-style reports read as strengths) and a list
@@ -32,7 +34,7 @@ from collections import Counter
 from ..errors import MESSAGES
 from ..model import Diagnostic, Report
 from .base import register_reader
-from .pdflayout import Cell, Layout, Line, Page, Table, starts_with_bullet
+from .pdflayout import BULLETS, Cell, Layout, Line, Page, Table, starts_with_bullet
 from .source import SourceText
 from .tables import header_kind
 
@@ -193,6 +195,8 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
         pg = Page(pn, width * CHAR_W, (len(lines) + 2) * LINE_H, n_chars=sum(len(x) for x in lines))
         lay.pages.append(pg)
         row, gap = 0, 0
+        if raw_cells is not None:  # a raw table over the page break: the left cell's rest comes first
+            raw_cells.update(col=0, cont=1)
         table = None
         if open_table is not None and layout:
             table = Table(pn, 0, 0, pg.width, 0, col_edges=open_table.col_edges)
@@ -267,16 +271,31 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                                            Cell(300, row * LINE_H, 600, 0,
                                                 [_line(pn, row, 50, "Förbättringsområden", True)])])
                         raw_table.rows.append([Cell(0, 0, 300, 0, []), Cell(300, 0, 600, 0, [])])
-                    raw_cells["col"] = 0 if kind == "strength" else 1
+                    raw_cells.update(col=0 if kind == "strength" else 1, cont=0)
                     gap = 0
                     continue
                 if raw_cells is not None:
                     if _AREA.match(ln) or _SCORE_HEAD.match(ln) or re.match(r"^Översikt av poäng", ln):
                         raw_cells, raw_table = None, None
                     else:
+                        if ln.strip() in BULLETS:  # a bullet printed apart from its text (counted)
+                            raw_cells["detached"] = raw_cells.get("detached", 0) + 1
+                            gap = 0
+                            continue
+                        if raw_cells.get("cont") == 2 and gap:  # the next block: the right cell's rest
+                            raw_cells.update(col=1, cont=0)
+                        elif raw_cells.get("cont") == 1:
+                            raw_cells["cont"] = 2
                         j = raw_cells["col"]
-                        raw_table.rows[-1][j].lines.append(_line(pn, row, 0 if starts_with_bullet(ln) else 2,
-                                                                 ln.strip()))
+                        text_ = ln.strip()
+                        cell_lines = raw_table.rows[-1][j].lines
+                        if (raw_cells.get("detached") and not starts_with_bullet(text_)
+                                and (text_[:1].isupper() or text_[:1].isdigit())
+                                and not (cell_lines and cell_lines[-1].text.endswith("-"))):
+                            # one of the bullets printed apart: an item starts at a capital after them
+                            text_ = "• " + text_
+                            raw_cells["detached"] -= 1
+                        cell_lines.append(_line(pn, row, 0 if starts_with_bullet(text_) else 2, text_))
                         gap = 0
                         continue
             if gap or (pg.lines and re.search(r"[.!?:]$", pg.lines[-1].text)
