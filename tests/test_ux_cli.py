@@ -197,3 +197,28 @@ def test_report_skips_a_stray_file_and_speaks_english(mixed, tmp_path, capsys):
     for swedish in ("läsa", "kopplingar", "teman:", "poäng och matris", "exempel:"):
         assert swedish not in err, err
     assert "Traceback" not in err
+
+
+def test_unknown_municipality_before_the_model_work(capsys):
+    t0 = time.perf_counter()
+    rc, _, err = run(["report", CORPUS, "--municipality", "Atlantis", "-o", os.devnull], capsys)
+    assert rc == 2 and "Atlantis" in one_error_line(err, "E006")
+    assert time.perf_counter() - t0 < 10  # refused after reading, before links and themes
+
+
+def test_interrupt_is_one_line_and_exit_130(monkeypatch, capsys):
+    from kompasstext.commands import parse
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parse, "run", interrupted)
+    rc, _, err = run(["parse", CORPUS], capsys)
+    assert rc == 130
+    one_error_line(err, "E035")
+
+
+def test_folder_without_reports(tmp_path, capsys):
+    rc, _, err = run(["themes", tmp_path], capsys)
+    assert rc == 1
+    one_error_line(err, "E005")
