@@ -222,3 +222,19 @@ def test_folder_without_reports(tmp_path, capsys):
     rc, _, err = run(["themes", tmp_path], capsys)
     assert rc == 1
     one_error_line(err, "E005")
+
+
+def test_reading_with_a_bar_gives_the_same_corpus(mixed, monkeypatch, capsys, caplog):
+    from kompasstext import progress
+    from kompasstext.cli import build_parser
+
+    args = build_parser().parse_args(["parse", str(mixed)])
+    monkeypatch.setenv(progress.ENV, "0")
+    plain = common.read_reports(args)
+    monkeypatch.setenv(progress.ENV, "1")
+    monkeypatch.setattr(common, "READ_BAR_MIN", 2)
+    monkeypatch.setattr("kompasstext.corpus.PARALLEL_MIN_FILES", 2)  # several chunks
+    barred = common.read_reports(args)
+    assert [r.to_dict() for r in barred] == [r.to_dict() for r in plain] and len(plain) == 4
+    assert "reading" in capsys.readouterr().err
+    assert [r.getMessage().count("[W150] 2 file(s) skipped") for r in caplog.records] == [1, 1]

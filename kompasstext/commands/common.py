@@ -168,7 +168,8 @@ def read_reports(args: argparse.Namespace) -> Any:
     skip = getattr(args, "on_error", "skip") == "skip"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KompassWarning)
-        corpus = read_corpus(args.paths, errors="warn" if skip else "raise")
+        corpus = _read_with_bar(args, "warn" if skip else "raise") if progress_enabled(args) else \
+            read_corpus(args.paths, errors="warn" if skip else "raise")
     skipped = [str(w.message) for w in caught
                if issubclass(w.category, KompassWarning) and str(w.message).startswith("skipped ")]
     if skipped:
@@ -178,6 +179,29 @@ def read_reports(args: argparse.Namespace) -> Any:
         raise KompassError("E034", ", ".join(map(str, args.paths)),
                            f"none of the {len(skipped)} file(s) is a readable report")
     return corpus
+
+
+#: from this many files, reading shows a bar (the files are read in chunks, each by ``read_corpus``)
+READ_BAR_MIN = 48
+
+
+def _read_with_bar(args: argparse.Namespace, errors: str) -> Any:
+    """``read_corpus`` of the files in chunks with a bar; the same corpus, errors and warnings as one call
+    (``Corpus`` sorts its reports; errors come in file order either way)."""
+    from ..corpus import PARALLEL_MIN_FILES, Corpus, iter_report_paths, read_corpus
+    from ..progress import bar as new_bar
+
+    files = iter_report_paths(args.paths)
+    if len(files) < READ_BAR_MIN:
+        return read_corpus(files, errors=errors)
+    size = max(PARALLEL_MIN_FILES, -(-len(files) // 20))  # chunks big enough to keep the worker processes
+    reports = []
+    with new_bar(len(files), "reading", unit="file", leave=False) as bar:
+        for i in range(0, len(files), size):
+            part = files[i:i + size]
+            reports += read_corpus(part, errors=errors).reports
+            bar.update(len(part))
+    return Corpus(reports)
 
 
 def _reason(message: str) -> str:
