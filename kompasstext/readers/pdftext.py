@@ -66,16 +66,22 @@ def _running(pages: list[list[str]]) -> set[str]:
     return {s for s, n in c.items() if n >= need}
 
 
-def _is_running(line: str, running: set[str], edge: bool) -> bool:
-    """A running header/footer line, or a page number at the top or bottom (``edge``) of a page."""
+def _is_running(line: str, running: set[str], edge: bool, page: int = 0) -> bool:
+    """A running header/footer line, or the page's number at its top or bottom (``edge``): a number near
+    the page's place in the file (a score "75" at the foot of page 19 is not a page number)."""
     t = " ".join(line.split())
-    return bool(t) and (_DIGITS.sub("#", t).casefold() in running or (edge and bool(_PAGE_NO.match(t))))
+    if not t:
+        return False
+    if _DIGITS.sub("#", t).casefold() in running:
+        return True
+    m = _PAGE_NO.match(t) if edge else None
+    return bool(m) and abs(int(_DIGITS.search(t).group(0)) - page) <= 4
 
 
-def _body_lines(lines: list[str], running: set[str]) -> list[str]:
+def _body_lines(lines: list[str], running: set[str], page: int = 0) -> list[str]:
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     edge = set(nonblank[:3] + nonblank[-3:])
-    return [ln.rstrip() for i, ln in enumerate(lines) if not _is_running(ln, running, i in edge)]
+    return [ln.rstrip() for i, ln in enumerate(lines) if not _is_running(ln, running, i in edge, page)]
 
 
 def is_layout_shape(text: str) -> bool:
@@ -190,7 +196,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
     raw_table: Table | None = None
     rubric: dict | None = None
     for pn, raw_lines in enumerate(pages, 1):
-        lines = _body_lines(raw_lines, running)
+        lines = _body_lines(raw_lines, running, pn)
         width = max((len(x) for x in lines), default=80)
         pg = Page(pn, width * CHAR_W, (len(lines) + 2) * LINE_H, n_chars=sum(len(x) for x in lines))
         lay.pages.append(pg)
