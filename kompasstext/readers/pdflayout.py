@@ -490,7 +490,8 @@ def _remove_running(lay: Layout) -> None:
         keep = []
         for ln in pg.lines:
             if _in_margin(ln, pg) and (shapes[_shape(ln)] >= need
-                                       or page_no.match(ln.text.strip())):
+                                       or (page_no.match(ln.text.strip())  # its own number, not a score
+                                           and abs(int(_DIGITS.search(ln.text).group(0)) - pg.number) <= 4)):
                 lay.removed.append(ln)
             else:
                 keep.append(ln)
