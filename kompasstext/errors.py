@@ -131,4 +131,5 @@ MESSAGES.update({
     "E035": "interrupted",
     "E036": "internal error",
     "W150": "files that are not readable reports were skipped (--on-error skip)",
+    "W151": "the theme model was fitted with sub-question links but these findings carry none",
 })

@@ -52,8 +52,7 @@ def test_findings_frame_does_not_depend_on_what_ran_before(corpus):
     before = c.findings
     assert list(before.columns) == FINDING_COLUMNS
     keys = ["report_id", "area", "kind", "finding_index"]
-    c._cache["links"] = before[keys].assign(subquestion="1.1", link_confidence=0.5, subquestion_2="1.2",
-                                            achieved=1, max=2, percent=50)
+    c._cache["links"] = before[keys].assign(**{col: 0.5 for col in Corpus.LINK_COLUMNS})
     linked = c.linked_findings
     assert set(Corpus.LINK_COLUMNS) <= set(linked.columns)
     pd.testing.assert_frame_equal(c.findings, before)
@@ -221,3 +220,18 @@ def test_theme_similarity_and_figures(fitted):
         assert isinstance(fig, Figure) and fig.axes
     labels = [t.get_text() for t in fitted.visualize_hierarchy().axes[0].get_yticklabels()]
     assert len(labels) == len(fitted.theme_ids_)
+
+
+def test_predict_warns_when_a_linked_model_gets_unlinked_findings(corpus):
+    from kompasstext.errors import KompassWarning
+
+    linked = corpus.findings.assign(subquestion=[f"{a}.1" for a in corpus.findings["area"]], link_confidence=0.9)
+    model = ThemeModel(TrigramEmbedder()).fit(linked)
+    assert model.space_.concepts
+    new = corpus.findings.assign(finding_index=corpus.findings["finding_index"] + 1000)  # not fitted keys
+    with pytest.warns(KompassWarning, match="W151"):
+        model.predict(new)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", KompassWarning)
+        model.predict(linked.assign(finding_index=linked["finding_index"] + 1000))
+        model.assignment(corpus.findings)  # fitted keys: read, not recomputed

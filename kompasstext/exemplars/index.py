@@ -69,7 +69,9 @@ class SearchIndex:
         self.embedder = embedder
         self.cache: dict[Any, Any] = {}
         self._core, self._tokens = core_text, lemma_tokens
-        self.findings = corpus.findings.reset_index(drop=True).copy()
+        # with the link columns once the links were computed (a theme model with a concept view needs them)
+        linked = "links" in (getattr(corpus, "_cache", None) or {}) and hasattr(corpus, "linked_findings")
+        self.findings = (corpus.linked_findings if linked else corpus.findings).reset_index(drop=True).copy()
         cores = [core_text(str(t)) for t in self.findings["text"]]
         self.emb = self._encode(cores)
         self.mean = self.emb.mean(0) if len(self.emb) else np.zeros(self.emb.shape[1], np.float32)

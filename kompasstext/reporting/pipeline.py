@@ -201,9 +201,10 @@ def _theme_model(corpus: Any, themes: Any, embedder: Any) -> Any:
 
 def _themed_findings(corpus: Any, model: Any) -> pd.DataFrame:
     """Corpus findings + file/page/citation + theme/theme_label/theme_score (``ThemeModel.assignment``)."""
-    df = _complete_findings(corpus.findings.copy(), corpus)
+    linked = corpus.linked_findings  # the links ran first (compute): the concept view for a loaded model
+    df = _complete_findings(linked.copy(), corpus)
     labels = dict(zip(model.themes_["theme_id"], model.themes_["label"]))
-    theme, score = model.assignment(corpus.findings)
+    theme, score = model.assignment(linked)
     df["theme"] = np.asarray(theme, dtype=int)
     df["theme_score"] = score  # similarity to the best theme
     df["theme_label"] = [labels.get(t) for t in df["theme"]]

@@ -144,6 +144,19 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         A = self._encode([str(a or "") for a in df["area_title"]]) if need_area else None
         return cores, self._encode(cores), A, [lemma_tokens(c, heads=False) for c in cores], concepts
 
+    def _new_features(self, df: pd.DataFrame) -> C.Features:
+        """The features of findings that were not fitted; W151 when the model compares linked concepts
+        and these findings carry no links (they are then compared by text and lemmas only)."""
+        _, E, A, toks, concepts = self._raw(df, need_area=not self.space_.concepts)
+        if self.space_.concepts and concepts is None and len(df):
+            import warnings
+
+            from ..errors import MESSAGES, KompassWarning
+
+            warnings.warn(f"[W151] {MESSAGES['W151']}: pass corpus.linked_findings (or the columns framework, "
+                          "subquestion, link_confidence)", KompassWarning, stacklevel=3)
+        return self.space_.transform(E, A, toks, concepts)
+
     # ---------------------------------------------------------------------- fit
     def fit(self, findings: Any, y: Any = None) -> ThemeModel:
         """Find the themes of ``findings`` (a DataFrame, or an object with ``.findings``)."""
@@ -312,8 +325,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         """Theme ids of ``findings`` by the rule ``fit`` uses (-1 = unthemed), in the input's row order."""
         check_is_fitted(self)
         df = _findings_frame(findings)
-        _, E, A, toks, concepts = self._raw(df, need_area=not self.space_.concepts)
-        labels, _ = self._assign_features(self.space_.transform(E, A, toks, concepts))
+        labels, _ = self._assign_features(self._new_features(df))
         return labels
 
     def assignment(self, findings: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -333,8 +345,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 if idx.isin(lookup.index).all():
                     got = lookup.loc[idx]
                     return got["theme"].to_numpy(dtype=int), got["score"].to_numpy(dtype=float)
-        _, E, A, toks, concepts = self._raw(df, need_area=not self.space_.concepts)
-        return self._assign_features(self.space_.transform(E, A, toks, concepts))
+        return self._assign_features(self._new_features(df))
 
     def fit_predict(self, findings: Any, y: Any = None) -> np.ndarray:
         """``fit`` then the labels in the input's row order."""
