@@ -230,8 +230,10 @@ class ListContext:
         self.breaks = breaks
         self.enclosed = _enclosed(tokens)
         runs: Counter = Counter()
-        for i in range(1, len(tokens)):
-            if is_candidate(tokens[i]) and tokens[i - 1].text[-1:].isalpha() and tokens[i - 1].text[-1:].islower():
+        for i in range(len(tokens)):
+            # the list's first word and every capitalised word after a lower-case word or a sentence end
+            if i == 0 or (is_candidate(tokens[i]) and (tokens[i - 1].text[-1:].islower()
+                                                       or tokens[i - 1].text.endswith((".", "!", "?")))):
                 runs[_core(tokens[i].text)] += 1
         self.cap_runs = runs
 
