@@ -123,3 +123,23 @@ def test_deleted_area_heading_is_recovered_from_the_rubric_box(tmp_path, parsed,
     w = [d for d in r.diagnostics if d.code == "W107"]
     assert len(w) == 1 and f"no 'Område {area}' heading" in w[0].message
     assert any("W107" in m for m in msgs)
+
+
+@pytest.mark.parametrize("area", range(1, 9))
+def test_deleted_heading_in_a_transcript_is_recovered_from_the_rubric_box(tmp_path, parsed, area):
+    """The transcript variant: "Område N <title>" gone before "Rubriker … Poäng NN" (before, the area's
+    lists replaced the previous area's and its own findings were lost)."""
+    import re
+
+    ref = parsed["norrtalje_2018"]
+    a = ref.areas[area - 1]
+    m = re.compile(rf"Område\s+{area}\s+[^\n]{{3,120}}?\s+(?=Rubriker)").search(ref.text, a.start)
+    p = tmp_path / "norrtalje_2018.txt"
+    p.write_text(ref.text[:m.start()] + ref.text[m.end():], encoding="utf-8")
+    r, msgs = _read(p)
+    assert [(f.area, f.kind, f.text) for f in r.findings] == [(f.area, f.kind, f.text) for f in ref.findings]
+    got = r.areas[area - 1]
+    assert (got.number, got.score, got.rubrics) == (a.number, a.score, a.rubrics)
+    assert got.title and got.title != "(heading missing)"
+    w = [d for d in r.diagnostics if d.code == "W107" and d.severity == "warning"]
+    assert len(w) == 1 and f"no 'Område {area}' heading" in w[0].message

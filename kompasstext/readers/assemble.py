@@ -15,7 +15,7 @@ from typing import Callable
 from ..errors import MESSAGES
 from ..model import Area, Diagnostic, Finding, Passage, Report
 from .metadata import extract_metadata
-from .finalize import N_AREAS
+from .finalize import LOST_TITLE, N_AREAS
 from .scores import parse_score_tables, score_table_titles
 from .sections import (AreaHeading, area_spans, find_area_headings, find_rubric_box, find_score_section,
                        rubric_box_starts)
@@ -109,7 +109,7 @@ def recover_lost_headings(doc: SourceText, headings: list[AreaHeading], stops: l
             if num in known or num >= limit:
                 break
             ls = text.rfind("\n", 0, b) + 1
-            title = titles.get(num, "(heading missing)")
+            title = titles.get(num, LOST_TITLE)
             out.append(AreaHeading(num, title, ls, ls))
             known.add(num)
             diags.append(Diagnostic(

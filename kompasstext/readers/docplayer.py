@@ -18,6 +18,7 @@ from ..segmentation.features import blank_spans
 from .base import register_reader
 from .cleaning import collapse_ws
 from .excerpt import Excerpt
+from .recover import recover_inline_headings
 from .source import SourceText
 
 _TRANSCRIPT = re.compile(r"^[ \t]*Transkript(?:ion)?:?[ \t]*$", re.M | re.I)
@@ -66,6 +67,7 @@ class DocplayerReader:
         score_sec = _SCORE_SECTION.search(text, body)
         area_end_limit = score_sec.start() if score_sec else len(text)
         heads = _area_headings(text, body, area_end_limit)
+        heads = recover_inline_headings(text, heads, area_end_limit, score_sec.start() if score_sec else None, diags)
         areas, blocks = [], []
         for i, h in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else area_end_limit

@@ -23,6 +23,7 @@ def finalize(report: Report, doc: SourceText) -> Report:
             if p.page is None and p.start is not None:
                 p.page = report.page_at(p.start)
     assign_framework(report)
+    _titles_of_lost_headings(report)
     report.diagnostics.extend(check_scores(report))
     numbers = {a.number for a in report.areas}
     gaps = sorted(set(range(1, max(numbers, default=0))) - numbers)
@@ -79,3 +80,22 @@ def truncation_note(report: Report, doc: SourceText) -> Diagnostic | None:
     return Diagnostic("W114", f"{MESSAGES['W114']}: at line {line}, character {n}, {where}{missing}; it ends «{tail}»",
                       area=last.number if last is not None and (last.end or 0) >= n else None,
                       start=n, end=n, line=line)
+
+
+#: the title a reader gives an area found without its heading (see ``readers.recover``)
+LOST_TITLE = "(heading missing)"
+
+
+def _titles_of_lost_headings(report: Report) -> None:
+    """Areas whose heading was lost and whose title no score table gave: the framework catalog's title."""
+    if report.framework is None or not any(a.title == LOST_TITLE for a in report.areas):
+        return
+    from ..frameworks import load
+
+    catalog = {a["number"]: a["title"] for a in load(report.framework)["areas"]}
+    for a in report.areas:
+        if a.title == LOST_TITLE and a.number in catalog:
+            a.title = catalog[a.number]
+            report.diagnostics.append(Diagnostic("W107", f"area {a.number}: title taken from the framework "
+                                                 f"{report.framework} catalog ({a.title})", severity="info",
+                                                 area=a.number))
