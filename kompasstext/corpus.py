@@ -23,7 +23,7 @@ PathLike = str | Path
 
 #: columns of :attr:`Corpus.findings`, in order
 FINDING_COLUMNS = ["report_id", "municipality", "year", "framework", "area", "area_title", "kind", "text",
-                   "heading", "finding_index", "start", "end", "page", "source"]
+                   "heading", "finding_index", "start", "end", "page", "source", "segmented", "boundary_confidence"]
 #: columns of :attr:`Corpus.scores`
 SCORE_COLUMNS = ["report_id", "municipality", "year", "framework", "area", "area_title", "area_score",
                  "subquestion", "subquestion_text", "achieved", "max", "percent", "percent_computed"]
@@ -92,14 +92,16 @@ class Corpus:
                 for a in r.areas:
                     for i, f in enumerate(a.findings):
                         rows.append((rid, r.municipality, r.year, r.framework, a.number, a.title, f.kind, f.text,
-                                     f.heading, i, f.start, f.end, f.page, r.source))
+                                     f.heading, i, f.start, f.end, f.page, r.source, f.segmented,
+                                     f.boundary_confidence))
             df = pd.DataFrame(rows, columns=FINDING_COLUMNS)
             self._cache["findings"] = df.astype({"area": "int64", "finding_index": "int64"})
         # a copy: the frame is the same whatever ran before (links, a caller's edits of an earlier result)
         return self._cache["findings"].copy()
 
     #: columns :attr:`linked_findings` adds to :attr:`findings`
-    LINK_COLUMNS = ["subquestion", "link_confidence", "subquestion_2", "achieved", "max", "percent"]
+    LINK_COLUMNS = ["subquestion", "link_confidence", "link_probability", "link_uncertain", "subquestion_2", "achieved",
+                    "max", "percent"]
 
     @property
     def links(self) -> pd.DataFrame:
@@ -157,6 +159,25 @@ class Corpus:
 
             self._cache["praise"] = praise(self)
         return self._cache["praise"]
+
+    def review_segmentation(self, threshold: float = 0.7) -> pd.DataFrame:
+        """The segmented findings whose boundaries are uncertain (``boundary_confidence < threshold``),
+        least certain first, with the neighbouring items of the same list — what an analyst checks
+        before correcting a split with :class:`kompasstext.segmentation.Overrides`.
+
+        >>> corpus = read_corpus("corpora/kommunkompassen", warn=False)  # doctest: +SKIP
+        >>> corpus.review_segmentation().columns[:4].tolist()             # doctest: +SKIP
+        ['report_id', 'area', 'kind', 'finding_index']
+        """
+        df = self.findings
+        cols = ["report_id", "area", "kind", "finding_index", "boundary_confidence", "previous", "text", "next",
+                "start", "end", "source"]
+        same = df.groupby(["report_id", "area", "kind"], sort=False)["text"]
+        df = df.assign(previous=same.shift(1), next=same.shift(-1))
+        conf = pd.to_numeric(df["boundary_confidence"], errors="coerce")
+        out = df[df["segmented"].astype(bool) & (conf < threshold)]
+        return out.sort_values(["boundary_confidence", "report_id", "area", "finding_index"])[cols].reset_index(
+            drop=True)
 
     @property
     def diagnostics(self) -> pd.DataFrame:

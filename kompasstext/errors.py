@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "W114": "the text stops early",
     "W115": "one of several reports in the file",
     "W116": "the embedding cache can't be written; running without it",
+    "W130": "a segmented list item's boundaries are uncertain (see Corpus.review_segmentation)",
 }
 
 

@@ -73,6 +73,9 @@ class Finding:
     page: int | None = None
     #: True when the item boundaries were decided by the segmenter (a run-on list), not by delimiters
     segmented: bool = False
+    #: for a segmented item: the probability that it is exactly one item (both boundaries hold, no
+    #: boundary inside), from the segmenter's posterior; None when delimiters decided the boundaries
+    boundary_confidence: float | None = None
     #: where the item starts on ``page`` in a PDF: (x0, top, x1, bottom) in points, origin top left
     bbox: tuple[float, float, float, float] | None = None
 
@@ -81,6 +84,8 @@ class Finding:
              "span": [self.start, self.end], "page": self.page}
         if self.bbox is not None:
             d["bbox"] = list(self.bbox)
+        if self.boundary_confidence is not None:
+            d["boundary_confidence"] = self.boundary_confidence
         return d
 
 

@@ -119,6 +119,7 @@ class _Item:
     kind: Kind
     pieces: list[tuple[int, int]]
     segmented: bool = False  # boundaries decided by the segmenter (a run-on cell), not by delimiters
+    confidence: float | None = None  # the segmenter's boundary confidence of a segmented item
 
 
 def _cell_pieces(text: str, cell: Cell, bullet_table: bool) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
@@ -180,12 +181,19 @@ def read_list_tables(text: str, start: int, end: int, area: int, *, line_of=None
                 col = columns[cell.kind]
                 if runon:
                     if segmenter is None:
-                        from ..segmentation import segment_spans as segmenter  # noqa: N813
+                        from functools import partial
+
+                        from ..segmentation import segment_spans
+                        segmenter = partial(segment_spans, with_confidence=True)
                     s, e = _trim(text, cell.start, cell.end)
                     if s >= e:
                         continue
-                    spans = [_trim(text, a, b) for a, b in segmenter(text, s, e)]
-                    col.extend(_Item(cell.kind, [sp], segmented=True) for sp in spans if sp[0] < sp[1])
+                    # (start, end) or (start, end, boundary confidence) per item
+                    scored = [(_trim(text, sp[0], sp[1]), sp[2] if len(sp) > 2 else None)
+                              for sp in segmenter(text, s, e)]
+                    spans = [sp for sp, _ in scored]
+                    col.extend(_Item(cell.kind, [sp], segmented=True, confidence=c) for sp, c in scored
+                               if sp[0] < sp[1])
                     diags.append(Diagnostic(
                         "W105", f"run-on {cell.kind} cell split into {len(spans)} items by the segmenter",
                         severity="info", area=area, start=s, end=e, line=line_of(s) if line_of else None))
@@ -210,5 +218,6 @@ def read_list_tables(text: str, start: int, end: int, area: int, *, line_of=None
                     diags.append(Diagnostic("W109", "empty list item skipped", severity="info", area=area,
                                             start=s0, end=e0, line=line_of(s0) if line_of else None))
                     continue
-                findings.append(Finding(kind=kind, text=joined, area=area, start=s0, end=e0, segmented=item.segmented))
+                findings.append(Finding(kind=kind, text=joined, area=area, start=s0, end=e0, segmented=item.segmented,
+                                        boundary_confidence=item.confidence))
     return findings, tables, diags

@@ -34,7 +34,8 @@ from sklearn.utils.validation import check_is_fitted
 from ..model import FINDING_KEY
 from . import cluster as C
 from .ctfidf import keyphrases as ctfidf_keyphrases
-from .labels import choose_label, noun_phrase
+from .keyphrases import surface_keyphrases
+from .labels import noun_phrase, rank_labels, unique_labels
 from .text import core_text, lemma_tokens
 
 _SORT = ["report_id", "municipality", "year", "area", "kind", "finding_index", "text"]
@@ -82,6 +83,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     fence: Tukey fence multiplier; a finding whose best theme score is below ``Q1 - fence * IQR`` of the
         fitted findings' scores is unthemed.
     min_municipalities: a theme must span this many municipalities to recur.
+    n_themes: a fixed number of inductive themes instead of the data-driven cut: the agglomerative tree
+        is cut where it has this many recurring clusters (closest count; on the large-n path, read on the
+        sample the cut is estimated from).  ``None`` (default): the ``cut_quantile`` rule.
     seeds: ``{label: [phrase, ...]}`` guided themes.
     n_keyphrases: keyphrases kept per theme; n_representatives: medoid findings shown per theme.
     large_n: above this many findings ``fit`` never builds an n x n matrix: the cut is estimated from
@@ -94,13 +98,15 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     def __init__(self, embedder: Any = None, *, weights: tuple[float, ...] = (0.7, 0.3, 0.1, 0.15),
                  cut_quantile: float = 0.1, fence: float = 1.5, min_municipalities: int = 2,
-                 seeds: Mapping[str, Sequence[str]] | None = None, n_keyphrases: int = 8,
+                 n_themes: int | None = None, seeds: Mapping[str, Sequence[str]] | None = None,
+                 n_keyphrases: int = 8,
                  n_representatives: int = 3, large_n: int = 5000, n_micro: int = 2000) -> None:
         self.embedder = embedder
         self.weights = weights
         self.cut_quantile = cut_quantile
         self.fence = fence
         self.min_municipalities = min_municipalities
+        self.n_themes = n_themes
         self.seeds = seeds
         self.n_keyphrases = n_keyphrases
         self.n_representatives = n_representatives
@@ -192,6 +198,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             best = C.best_cross_similarity(S, mun)
         finite = best[np.isfinite(best)]
         cut = float(np.quantile(finite, self.cut_quantile)) if len(finite) else np.inf
+        if self.n_themes is not None and len(finite):
+            from .tree import cut_for_n_themes
+
+            S_cut, mun_cut = (X.take(rows).dot(X.take(rows)), mun[rows]) if large else (S, mun)
+            cut = cut_for_n_themes(S_cut, mun_cut, self.n_themes, self.min_municipalities)
         step()
 
         # seeds (deductive codes): guided themes 0..k-1; their phrases, and the findings that contain a
@@ -250,6 +261,19 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         steps.close()
         return self
 
+    @property
+    def hierarchy_(self) -> pd.DataFrame:
+        """The merge tree of the fitted themes (average linkage over their members' similarities):
+        ``child, parent, distance, similarity``, one row per child; merged nodes are numbered after the
+        largest theme id.  Read broader themes off it without refitting (see :mod:`.tree`)."""
+        check_is_fitted(self)
+        from .tree import theme_hierarchy
+
+        if len(self.prototype_theme_) == 0:
+            return theme_hierarchy(np.zeros((0, 0)), [])
+        ids, cent = C.theme_centroids(C.Stacked.of(self.prototypes_, self.weights), self.prototype_theme_)
+        return theme_hierarchy(cent.dot(cent), ids)
+
     def _assign_features(self, F: C.Features) -> tuple[np.ndarray, np.ndarray]:
         if len(self.prototype_theme_) == 0:
             return np.full(len(F.text), -1, int), np.full(len(F.text), -np.inf)
@@ -287,23 +311,27 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # a theme is described by its findings, or by its prototypes when no finding is assigned to it
         docs = {t: [lemma_tokens(cores[i]) for i in groups.get(t, none)] or
                 [lemma_tokens(p) for p in protos.get(t, [])] for t in self.theme_ids_}
-        kps = ctfidf_keyphrases(docs, top=self.n_keyphrases)
+        ranked_terms = ctfidf_keyphrases(docs, top=self.n_keyphrases + 8)
+        names = sorted(set(df["municipality"].astype(str)))
+        kps = {t: surface_keyphrases(ranked_terms.get(t, []), [df["text"].iloc[i] for i in groups.get(t, none)]
+                                     or protos.get(t, []), municipalities=names, top=self.n_keyphrases)
+               for t in self.theme_ids_}
         per_theme = {t: sorted({noun_phrase(cores[i]) for i in groups.get(t, none)} - {""}) for t in self.theme_ids_}
         cand_all = sorted({c for cands in per_theme.values() for c in cands})
         cand_emb = dict(zip(cand_all, self._encode(cand_all))) if cand_all else {}
-        names = sorted(set(df["municipality"].astype(str)))
+        ranked = {t: rank_labels([cores[i] for i in groups.get(t, none)], self._emb[groups.get(t, none)],
+                                 np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
+                                 exclude_names=names) if per_theme[t] and len(groups.get(t, none)) else []
+                  for t in self.theme_ids_ if t not in self.labels_overrides_}
+        chosen = unique_labels(ranked, kps)
         rows = []
         for t in self.theme_ids_:
             idx = groups.get(t, none)
             members = df.iloc[idx]
             if t in self.labels_overrides_:
                 label = self.labels_overrides_[t]
-            elif per_theme[t]:
-                label = choose_label([cores[i] for i in idx], self._emb[idx],
-                                     np.stack([cand_emb[c] for c in per_theme[t]]), per_theme[t], kps.get(t, []),
-                                     exclude_names=names)
             else:
-                label = ""
+                label = chosen.get(t, "")
             reps = []
             if len(idx):
                 # medoids: members by mean similarity to the theme (= product with the members' mean)
@@ -489,6 +517,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             raise ValueError(f"fence must be >= 0, not {self.fence!r}")
         if not 1 <= len(tuple(self.weights)) <= 4 or any(float(w) < 0 for w in self.weights):
             raise ValueError(f"weights must be 1 to 4 non-negative numbers, not {self.weights!r}")
+        if self.n_themes is not None and (isinstance(self.n_themes, bool) or not isinstance(
+                self.n_themes, (int, np.integer)) or self.n_themes < 1):
+            raise ValueError(f"n_themes must be None or an int >= 1, not {self.n_themes!r}")
         for name, low in (("min_municipalities", 1), ("n_keyphrases", 1), ("n_representatives", 0),
                           ("large_n", 0), ("n_micro", 1)):
             v = getattr(self, name)
