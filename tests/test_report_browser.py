@@ -189,3 +189,35 @@ def test_no_console_errors_after_interaction(page):
     driver, _, _ = page
     errors = [e for e in driver.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
     assert not errors, f"console errors during the interaction: {errors}"
+
+
+def test_print_media_shows_every_theme(page):
+    """Printing ("save as PDF") keeps every theme: the PDF Chromium prints holds every theme-index row and
+    every theme section's contents, whatever the paging; a section opened from the index clears the sticky
+    header."""
+    import base64
+
+    import pypdfium2 as pdfium
+
+    driver, _, _ = page
+    themes = bundled_report()["data"].themes
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"])
+    doc = pdfium.PdfDocument(pdf)
+    text = " ".join(" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc)))
+    flat = " ".join(text.replace("\u00ad", "").split())
+    labels = [" ".join(str(t.label).split()) for t in themes.itertuples()] if hasattr(themes, "itertuples") \
+        else [" ".join(str(t["label"]).split()) for t in themes]
+    missing = [lab for lab in labels if lab[:40] not in flat]
+    assert not missing, missing[:5]
+    # the sections' contents, not only the index: every representative finding's first words are printed
+    sections = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('details.theme[data-theme] ul.findings li'),"
+        " function (li) { var c = li.cloneNode(true); c.querySelectorAll('.badge, cite')"
+        ".forEach(function (e) { e.remove(); }); return c.textContent; })")
+    assert sections
+    firsts = [" ".join(t.split()[-4:]) for t in sections]  # the last words: no badge or municipality prefix
+    absent = [f for f in firsts if f not in flat]
+    assert len(absent) <= len(firsts) // 50, absent[:5]
+    margin = driver.execute_script("return getComputedStyle(document.querySelector('details.theme[id]'))"
+                                   ".scrollMarginTop")
+    assert float(margin.rstrip("px")) > 40

@@ -80,6 +80,17 @@
     if (el && el.tagName === "DETAILS") { el.open = true; }
   }
 
+  // ---------------------------------------------------------------- print: open every section, then restore
+  var closedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    closedForPrint = $all("details:not([open])");
+    closedForPrint.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closedForPrint.forEach(function (d) { d.open = false; });
+    closedForPrint = [];
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     $all("table.paged").forEach(function (t) { pagers.push(makePager(t)); });
     setupFilter();
