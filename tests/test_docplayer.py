@@ -90,3 +90,21 @@ def test_template_without_rubric_box():
     assert [(a.number, a.title, a.score) for a in r.areas] == [
         (1, "Offentlighet och demokrati", 55), (2, "Tillgänglighet och brukarorientering", 48)]
     assert [f.text for f in r.findings] == ["Tydlig plan", "Utveckla dialogen", "Gott bemötande", "Mät tillgängligheten"]
+
+
+def test_a_duplicated_area_section_is_said_and_skipped(tmp_path, corpus_dir):
+    """A transcript with area 2's section twice (the second copy altered) reads area 2 from its first
+    section, says so in W113 with the lines, and keeps every other area as it was."""
+    import kompasstext as kt
+
+    src = (corpus_dir / "norrtalje_2018.txt").read_text(encoding="utf-8")
+    i = src.index("Område 2 Tillgänglighet och brukarorientering Rubriker")
+    j = src.index("Område 3 Politisk styrning och kontroll Rubriker")
+    copy = src[i:j].replace("Styrkor", "Styrkor Ett påhittat extra objekt", 1)
+    path = tmp_path / "norrtalje_2018.txt"
+    path.write_text(src[:j] + copy + src[j:], encoding="utf-8")
+    got = kt.read_report(path, warn=False)
+    want = kt.read_report(corpus_dir / "norrtalje_2018.txt", warn=False)
+    assert [(f.area, f.kind, f.text) for f in got.findings] == [(f.area, f.kind, f.text) for f in want.findings]
+    w113 = [d for d in got.diagnostics if d.code == "W113"]
+    assert len(w113) == 1 and w113[0].area == 2 and "lines" in w113[0].message

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..errors import MESSAGES
 from ..lang.sv import heading_kind, list_heading_pattern
 from ..model import Area, Diagnostic, Finding, Passage, Report
 from ..segmentation import segment_excerpt
@@ -69,11 +70,19 @@ class DocplayerReader:
         diags.extend(meta.diagnostics)
         score_sec = _SCORE_SECTION.search(text, body)
         area_end_limit = score_sec.start() if score_sec else len(text)
-        heads = _area_headings(text, body, area_end_limit)
+        heads, repeats = _area_headings_and_repeats(text, body, area_end_limit)
         heads = recover_inline_headings(text, heads, area_end_limit, score_sec.start() if score_sec else None, diags)
+        stops = sorted([h.start() for h in heads] + [r.start() for r in repeats])
+        for r in repeats:  # a second section of an area already read: said and skipped
+            stop = next((x for x in stops if x > r.start()), area_end_limit)
+            diags.append(Diagnostic(
+                "W113", f"{MESSAGES['W113']}: a second 'Område {r.group('num')} {collapse_ws(r.group('title'))}' "
+                f"(lines {doc.line_of(r.start())}–{doc.line_of(max(r.start(), stop - 1))}) is not read; area "
+                f"{r.group('num')} is read from its first section", area=int(r.group("num")), start=r.start(),
+                end=stop, line=doc.line_of(r.start())))
         areas, blocks = [], []
         for i, h in enumerate(heads):
-            end = heads[i + 1].start() if i + 1 < len(heads) else area_end_limit
+            end = next((x for x in stops if x > h.start()), area_end_limit)
             area, area_blocks = self._read_area(doc, h, end, header, diags)
             areas.append(area)
             blocks += [(area, kind, ex) for kind, ex in area_blocks]
@@ -163,14 +172,24 @@ def _clip(text: str, n: int = 90) -> str:
 def _area_headings(text: str, start: int, end: int) -> list[re.Match]:
     """The body's area headings, one per number, in order (table-of-contents entries are skipped:
     they have no ``Rubriker`` box after them)."""
+    return _area_headings_and_repeats(text, start, end)[0]
+
+
+def _area_headings_and_repeats(text: str, start: int, end: int) -> tuple[list[re.Match], list[re.Match]]:
+    """:func:`_area_headings`, and the later headings of a number already seen (a duplicated section)."""
     found: dict[int, re.Match] = {}
+    repeats: list[re.Match] = []
     for rx in (_AREA, _AREA_LOOSE):
+        repeats = []
         for m in rx.finditer(text, start, end):
-            found.setdefault(int(m.group("num")), m)
+            num = int(m.group("num"))
+            if num in found and found[num].re is rx:
+                repeats.append(m)
+            found.setdefault(num, m)
         if len(found) >= 2:
             break
     heads = sorted(found.values(), key=lambda m: m.start())
-    return heads
+    return heads, repeats
 
 
 def _page_header(doc: SourceText, page_starts: list[int]) -> re.Pattern | None:
