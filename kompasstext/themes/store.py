@@ -30,7 +30,30 @@ _SPARSE = ("proto_lex", "feat_lex")
 
 
 def save(model: Any, path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    """Write the model to ``path`` atomically: into a sibling temporary folder first, then renamed, so
+    an interrupted save never leaves a half-written model where a good one was."""
+    import shutil
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    try:
+        _write(model, tmp)
+        if path.exists():
+            old = path.with_name(f".{path.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            path.rename(old)
+            tmp.rename(path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def _write(model: Any, path: Path) -> None:
     arrays = {"proto_text": model.prototypes_.text, "proto_area": model.prototypes_.area, "proto_theme": model.prototype_theme_,
               "text_mean": model.space_.text_mean, "area_mean": model.space_.area_mean, "idf": model.space_.idf,
               "feat_text": model._features.text, "feat_area": model._features.area,
@@ -50,16 +73,51 @@ def save(model: Any, path: Path) -> Path:
             "prototype_text": model.prototype_text_,
             "findings": json.loads(findings.to_json(orient="records", force_ascii=False))}
     (path / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
 
 
 def load(cls: type, path: Path, embedder: Any = None) -> Any:
+    """Read a saved model; a missing, truncated, inconsistent or foreign folder is ``KompassError`` E007
+    naming the folder and what is wrong (never a numpy/json traceback)."""
+    import zipfile
+
+    path = Path(path)
+    if not (path / "model.json").is_file():
+        raise KompassError("E007", str(path), "no model.json here: not a saved theme model (ThemeModel.save)")
+    try:
+        return _load(cls, path, embedder)
+    except KompassError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, EOFError,
+            zipfile.BadZipFile) as exc:
+        raise KompassError("E007", str(path), f"damaged or incomplete ({type(exc).__name__}: {exc}); "
+                                              "fit and save the model again") from None
+
+
+def _check_shapes(a: dict, meta: dict) -> None:
+    n_proto = len(a["proto_theme"])
+    n_find = len(meta["findings"])
+    for name in ("proto_text", "proto_area", "proto_lex"):
+        if a[name].shape[0] != n_proto:
+            raise ValueError(f"{name} has {a[name].shape[0]} rows for {n_proto} prototypes")
+    for name in ("feat_text", "feat_area", "feat_lex", "emb"):
+        if a[name].shape[0] != n_find:
+            raise ValueError(f"{name} has {a[name].shape[0]} rows for {n_find} findings")
+    if a["proto_text"].shape[1:] != a["feat_text"].shape[1:]:
+        raise ValueError("prototype and finding vectors differ in size")
+    if len(meta["prototype_text"]) != n_proto:
+        raise ValueError("prototype texts and vectors differ in number")
+
+
+def _load(cls: type, path: Path, embedder: Any = None) -> Any:
     meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    if not isinstance(meta, dict):
+        raise ValueError("model.json is not a JSON object")
     if meta.get("format") != FORMAT:
         raise KompassError("E007", str(path), f"format {meta.get('format')} (this kompasstext reads {FORMAT}): "
                                               "fit the model again")
     a = {name: np.load(path / f"{name}.npy", allow_pickle=False) for name in _ARRAYS}
     a.update({name: sparse.load_npz(path / f"{name}.npz").tocsr() for name in _SPARSE})
+    _check_shapes(a, meta)
     params = dict(meta["params"])
     params["weights"] = tuple(params["weights"])
     model = cls(embedder, **params)
