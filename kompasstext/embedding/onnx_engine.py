@@ -183,7 +183,7 @@ def is_engine_built(folder: str | Path, source: str | Path) -> bool:
         marker = json.loads((Path(folder) / _MARKER).read_text("utf-8"))
     except (OSError, ValueError):
         return False
-    return (marker.get("engine_version") == ENGINE_VERSION
+    return (marker.get("engine_version") == ENGINE_VERSION and marker.get("source") == str(source)
             and marker.get("source_fingerprint") == _fingerprint(Path(source)))
 
 
@@ -304,7 +304,8 @@ class OnnxEngine:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encs = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=True)
+        batch_encode = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)  # tokenizers < 0.20
+        encs = batch_encode(list(texts), add_special_tokens=True)
         ids_list = [np.asarray(e.ids, dtype=np.int64) for e in encs]
         for idx in length_batches([len(x) for x in ids_list], self.max_tokens, self.max_batch):
             seq = max(len(ids_list[i]) for i in idx)
