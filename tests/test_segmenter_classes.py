@@ -152,3 +152,16 @@ print("|".join(s.text for s in doc.spans["items"]), len(doc.spans["items"].attrs
         assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "Tydlig vision|Utveckla rutiner för uppföljning 2"
     assert (tmp_path / "pipe" / "kompass_list_segmenter" / "boundary_model.json").exists()
+
+
+def test_decoding_is_bounded_on_a_run_on_block_that_never_ends():
+    """A 20,000-word block (a list heading whose list never closes) decodes in windows: every item at most
+    MAX_ITEM_WORDS words unless the constraints allow nothing shorter."""
+    from kompasstext.segmentation.boundary import MAX_ITEM_WORDS
+
+    text = " ".join(["Tydlig vision för kommunen", "Utveckla rutiner för uppföljning av mål"] * 2500)
+    spans = segment_flat(text)
+    assert len(spans) == 5000
+    glued = "och " * 3000 + "Slut"  # no boundary allowed anywhere: one item, found without the window
+    assert len(segment_flat(glued)) == 1
+    assert max(len(text[s:e].split()) for s, e in spans) <= MAX_ITEM_WORDS

@@ -147,8 +147,49 @@ def _logaddexp(a: float, b: float) -> float:
     return a if b <= _NEG / 2 else a + math.log1p(math.exp(b - a))
 
 
+#: no item is longer than this many words when another segmentation exists (keeps decoding linear in the
+#: list's length: a run-on block that never ends is decoded in bounded windows)
+MAX_ITEM_WORDS = 200
+
+
+def _transitions(starts, cands, n, logs, window):
+    """For each item start ``j``: ``[(i, log P(next item starts at i))]`` and the log-probability that the
+    item runs to the end; items of at most ``window`` words (``None``: any length)."""
+    import bisect
+
+    trans: dict[int, list[tuple[int, float]]] = {}
+    tail: dict[int, float] = {}
+    for j in starts:
+        cum, out = 0.0, []
+        for i in cands[bisect.bisect_right(cands, j):]:
+            if window is not None and i - j > window:
+                cum = _NEG
+                break
+            lp, lq = logs(j, i)
+            out.append((i, cum + lp))
+            cum += lq
+            if cum <= _NEG / 2:
+                break
+        if window is not None and cum > _NEG / 2 and n - j > window:
+            cum = _NEG  # running to the end would make an item longer than the window
+        trans[j] = out
+        tail[j] = cum if cum > _NEG / 2 else _NEG
+    return trans, tail
+
+
+def _has_path(starts, trans, tail) -> bool:
+    reach = {starts[0]}
+    for j in starts:
+        if j in reach:
+            if tail[j] > _NEG / 2:
+                return True
+            reach.update(i for i, lw in trans[j] if lw > _NEG / 2)
+    return False
+
+
 def decode(text: str, *, model: BoundaryModel, names: NameEvidence | None = None, breaks=(),
-           forced: frozenset[int] = frozenset(), forbidden: frozenset[int] = frozenset()) -> Segmentation:
+           forced: frozenset[int] = frozenset(), forbidden: frozenset[int] = frozenset(),
+           window: int | None = MAX_ITEM_WORDS) -> Segmentation:
     """The most probable segmentation of the run-on list ``text`` and each gap's posterior.
 
     ``breaks``: character offsets of tokens that follow a page break; ``forced`` / ``forbidden``:
@@ -187,20 +228,9 @@ def decode(text: str, *, model: BoundaryModel, names: NameEvidence | None = None
 
     # trans[j] = list of (i, log p(i | j), cumulative log(1-p) of the gaps strictly between j and i)
     # and the log-probability of the item running from j to the end
-    trans: dict[int, list[tuple[int, float]]] = {}
-    tail: dict[int, float] = {}
-    for j in starts:
-        cum, out = 0.0, []
-        for i in cands:
-            if i <= j:
-                continue
-            lp, lq = logs(j, i)
-            out.append((i, cum + lp))
-            cum += lq
-            if cum <= _NEG / 2:
-                break
-        trans[j] = out
-        tail[j] = cum if cum > _NEG / 2 else _NEG
+    trans, tail = _transitions(starts, cands, n, logs, window)
+    if window is not None and not _has_path(starts, trans, tail):
+        trans, tail = _transitions(starts, cands, n, logs, None)  # the constraints allow no short items
     # forward (sum and max) over item starts in text order
     alpha = {j: _NEG for j in starts}
     best = {j: (_NEG, -1) for j in starts}
