@@ -12,6 +12,10 @@ CORPUS = ROOT / "corpora" / "kommunkompassen"
 GOLD = Path(__file__).resolve().parent / "data" / "gold"
 REPORTS = ["norrtalje_2018", "osthammar_2017", "upplands-bro_2011", "nacka_2021"]
 
+#: test material, not tests: the fixture builders (tests/data/pdf/build.py needs python-docx and LibreOffice,
+#: which only the maintainer who rebuilds the fixtures installs)
+collect_ignore = ["data"]
+
 
 def load_gold(name: str) -> dict:
     return json.loads((GOLD / f"{name}.gold.json").read_text(encoding="utf-8"))
