@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any

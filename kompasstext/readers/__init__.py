@@ -7,11 +7,10 @@
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import MESSAGES, ParseWarning, ReportFormatError
+from ..errors import MESSAGES, ReportFormatError
 from ..model import Diagnostic, Report
 from .base import available_readers, get_reader, register_reader
 from .multiple import report_starts
@@ -100,11 +99,6 @@ def _read(doc: SourceText, *, format: str | None, warn: bool, single: bool = Tru
     report.diagnostics[:0] = doc.diagnostics
     if not report.areas:
         raise ReportFormatError("E003", doc.path, MESSAGES["E003"] + f" (the {reader.name} reader found no areas)")
-    from .finalize import finalize
+    from .finalize import finish
 
-    finalize(report, doc)
-    if warn:
-        for d in report.diagnostics:
-            if d.severity == "warning":
-                warnings.warn(f"{doc.path}: {d}", ParseWarning, stacklevel=3)
-    return report
+    return finish(report, doc, warn=warn)

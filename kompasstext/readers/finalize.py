@@ -99,3 +99,18 @@ def _titles_of_lost_headings(report: Report) -> None:
             report.diagnostics.append(Diagnostic("W107", f"area {a.number}: title taken from the framework "
                                                  f"{report.framework} catalog ({a.title})", severity="info",
                                                  area=a.number))
+
+
+def finish(report: Report, doc: SourceText, *, warn: bool, path=None) -> Report:
+    """:func:`finalize`, then (``warn``) every warning-level diagnostic issued as a ``ParseWarning``
+    naming the file — the last step of every reader path."""
+    import warnings
+
+    from ..errors import ParseWarning
+
+    finalize(report, doc)
+    if warn:
+        for d in report.diagnostics:
+            if d.severity == "warning":
+                warnings.warn(f"{path or doc.path}: {d}", ParseWarning, stacklevel=4)
+    return report

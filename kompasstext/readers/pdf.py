@@ -22,11 +22,10 @@ code as for the text shapes.  Every finding keeps its ``page`` and ``bbox`` (PDF
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import MESSAGES, ParseWarning, ReportFormatError
+from ..errors import MESSAGES, ReportFormatError
 from ..model import Area, Diagnostic, Finding, Passage, Report
 from .cleaning import collapse_ws
 from .pdflayout import (Cell, Layout, Line, Table, body_pitch, join_lines, read_layout, starts_with_bullet,
@@ -387,17 +386,12 @@ def read_pdf(path: str | Path, *, warn: bool = True) -> Report:
     """Read a Kommunkompassen report PDF (see the module docstring).  Bad PDFs raise
     :class:`~kompasstext.errors.ReportFormatError` naming the file: E020 encrypted, E021 no text layer
     (OCR needed), E022 corrupt, E023 no pages, E024 not a Kommunkompassen report."""
-    from .finalize import finalize
+    from .finalize import finish
 
     lay = read_layout(path)
     _check_text(lay)
     report, doc = report_from_layout(lay, str(path))
-    finalize(report, doc)
-    if warn:
-        for d in report.diagnostics:
-            if d.severity == "warning":
-                warnings.warn(f"{path}: {d}", ParseWarning, stacklevel=3)
-    return report
+    return finish(report, doc, warn=warn, path=path)
 
 
 def report_from_layout(lay: Layout, path: str, *, fmt: str = "pdf", not_a_report: str = "E024"

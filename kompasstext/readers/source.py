@@ -92,12 +92,8 @@ def check_report_path(path: PathLike) -> Path:
         if os.path.lexists(p):
             raise ReportNotFoundError("E004", p, MESSAGES["E004"] + " (a symlink pointing nowhere)") from None
         raise ReportNotFoundError("E004", p) from None
-    except PermissionError:
-        raise ReportAccessError("E011", p) from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ReportAccessError("E008", p) from None
-        raise ReportAccessError("E012", p, f"{MESSAGES['E012']}: {exc.strerror or exc}") from None
+        raise _access_error(p, exc) from None
     if stat.S_ISDIR(st.st_mode):
         raise ReportAccessError("E009", p)
     if not stat.S_ISREG(st.st_mode):
@@ -111,14 +107,19 @@ def read_file_bytes(path: PathLike) -> bytes:
     p = check_report_path(path)
     try:
         return p.read_bytes()
-    except PermissionError:
-        raise ReportAccessError("E011", p) from None
-    except IsADirectoryError:
-        raise ReportAccessError("E009", p) from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ReportAccessError("E008", p) from None
-        raise ReportAccessError("E012", p, f"{MESSAGES['E012']}: {exc.strerror or exc}") from None
+        raise _access_error(p, exc) from None
+
+
+def _access_error(p: Path, exc: OSError) -> ReportAccessError:
+    """The typed error of an OS error met while examining or reading ``p``."""
+    if isinstance(exc, PermissionError):
+        return ReportAccessError("E011", p)
+    if isinstance(exc, IsADirectoryError):
+        return ReportAccessError("E009", p)
+    if exc.errno == errno.ELOOP:
+        return ReportAccessError("E008", p)
+    return ReportAccessError("E012", p, f"{MESSAGES['E012']}: {exc.strerror or exc}")
 
 
 def decode_bytes(data: bytes, *, path: PathLike = "<bytes>") -> tuple[str, str, list[Diagnostic]]:

@@ -17,7 +17,7 @@ from .boundary import BoundaryModel, Segmentation, boundaries, decode, split_tex
 from .features import NameEvidence
 from .overrides import Overrides, active_overrides, use_overrides
 
-__all__ = ["segment_spans", "segment_excerpt", "segment_flat", "split_text", "decode", "BoundaryModel",
+__all__ = ["segment_spans", "segment_excerpt", "segment_flat", "split_text", "decode", "boundaries", "BoundaryModel",
            "Segmentation", "NameEvidence", "use_model", "Overrides", "use_overrides"]
 
 

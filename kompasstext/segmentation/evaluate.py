@@ -28,8 +28,6 @@ from .features import NameEvidence, blank_spans
 from .flatten import flatten_items
 
 
-#: (confidence, exact) of every decoded item of the last :func:`evaluate` run's leave-one-out setting
-CONFIDENCE_LOG: list[tuple[float, bool]] = []
 #: the confidence bands reported
 BANDS = ((0.9, 1.01), (0.7, 0.9), (0.0, 0.7))
 
@@ -86,8 +84,10 @@ def prose_of(report) -> str:
     return blank_spans(report.text, [(f.start, f.end) for f in report.findings if f.start is not None])
 
 
-def decode_lists(lists, *, model: BoundaryModel, names: NameEvidence, key: str) -> tuple[Tally, list[dict]]:
-    """Flatten and decode each gold list; the tally and the lists that came out wrong."""
+def decode_lists(lists, *, model: BoundaryModel, names: NameEvidence, key: str,
+                 confidence: list | None = None) -> tuple[Tally, list[dict]]:
+    """Flatten and decode each gold list; the tally and the lists that came out wrong.  ``confidence``,
+    when given, receives ``(boundary confidence, exact)`` of every decoded item."""
     from . import segment_flat
 
     tally, errors = Tally(), []
@@ -97,7 +97,8 @@ def decode_lists(lists, *, model: BoundaryModel, names: NameEvidence, key: str) 
         pred = [_norm(flat.text[s:e]) for s, e, _ in spans]
         gold_bag = Counter(items)
         for (_, _, conf), p in zip(spans, pred):
-            CONFIDENCE_LOG.append((conf, gold_bag[p] > 0))
+            if confidence is not None:
+                confidence.append((conf, gold_bag[p] > 0))
         t = Tally()
         t.add(pred, items)
         tally += t
@@ -138,16 +139,16 @@ def _transcript_tally(report, gold: dict, model: BoundaryModel) -> Tally:
     return reader_tally(rep, gold)
 
 
-def evaluate(corpus_dir: str | Path, gold_dir: str | Path, *, transcripts: bool = True
-             ) -> tuple[list[dict], dict[str, list[dict]]]:
+def evaluate(corpus_dir: str | Path, gold_dir: str | Path, *, transcripts: bool = True,
+             confidence: list | None = None) -> tuple[list[dict], dict[str, list[dict]]]:
     """Rows ``{report, setting, precision, recall, f1, items}`` and the leave-one-out errors per report.
     ``transcripts``: also render each non-transcript report as a docplayer transcript
-    (:mod:`.transcript`) and read it end to end with the leave-one-out model."""
+    (:mod:`.transcript`) and read it end to end with the leave-one-out model.  ``confidence``, when
+    given, receives ``(boundary confidence, exact)`` of every item decoded leave-one-out."""
     from ..corpus import read_corpus
     from ..readers import read_report
     from .train import fit, gap_dataset, flattened_lists
 
-    CONFIDENCE_LOG.clear()
     corpus = read_corpus(corpus_dir, warn=False)
     golds = {}
     for r in corpus.reports:
@@ -172,10 +173,8 @@ def evaluate(corpus_dir: str | Path, gold_dir: str | Path, *, transcripts: bool 
         lists = gold_lists(golds[r.source])
         loro = model_without(r.source)
         for setting, model in (("in-sample", full), ("leave-one-out", loro)):
-            mark = len(CONFIDENCE_LOG)
-            t, errs = decode_lists(lists, model=model, names=names, key=name)
-            if setting == "in-sample":
-                del CONFIDENCE_LOG[mark:]
+            t, errs = decode_lists(lists, model=model, names=names, key=name,
+                                   confidence=confidence if setting == "leave-one-out" else None)
             totals[setting] += t
             rows.append(_row(name, setting, t))
             if setting == "leave-one-out":
@@ -215,14 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", default=None, help="folder of *.gold.json (default: tests/data/gold)")
     ap.add_argument("--errors", action="store_true", help="also print the leave-one-out errors")
     args = ap.parse_args(argv)
-    rows, errors = evaluate(args.corpus, args.gold or _default_gold())
+    confidence: list[tuple[float, bool]] = []
+    rows, errors = evaluate(args.corpus, args.gold or _default_gold(), confidence=confidence)
     print(f"{'report':<22} {'setting':<24} {'P':>6} {'R':>6} {'F1':>6} {'items':>6}")
     for row in rows:
         print(f"{row['report']:<22} {row['setting']:<24} {row['precision']:>6.3f} {row['recall']:>6.3f} "
               f"{row['f1']:>6.3f} {row['items']:>6}")
     print("\nleave-one-out items by boundary confidence:")
     for lo, hi in BANDS:
-        band = [ok for c, ok in CONFIDENCE_LOG if lo <= c < hi]
+        band = [ok for c, ok in confidence if lo <= c < hi]
         if band:
             print(f"  {lo:.1f}-{min(hi, 1.0):.1f}: {len(band):>4} items, {sum(band) / len(band):.3f} exact")
     if args.errors:

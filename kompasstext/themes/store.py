@@ -30,27 +30,20 @@ _SPARSE = ("proto_lex", "feat_lex")
 
 
 def save(model: Any, path: Path) -> Path:
-    """Write the model to ``path`` atomically: into a sibling temporary folder first, then renamed, so
-    an interrupted save never leaves a half-written model where a good one was."""
-    import shutil
-    import tempfile
+    """Write the model to ``path`` atomically (:func:`kompasstext.fsutil.install_dir`): an interrupted
+    save never leaves a half-written model where a good one was."""
+    from ..fsutil import install_dir, staging_dir
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    tmp = staging_dir(path)
     try:
         _write(model, tmp)
-        if path.exists():
-            old = path.with_name(f".{path.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(path)
-    finally:
+    except BaseException:
+        import shutil
+
         shutil.rmtree(tmp, ignore_errors=True)
-    return path
+        raise
+    return install_dir(tmp, path)
 
 
 def _write(model: Any, path: Path) -> None:
