@@ -44,6 +44,7 @@ from ..frameworks import catalog, load, similarity
 from ..model import FINDING_KEY, Area, Report
 from .align import monotone_align, order_marginals
 from .concepts import concept_labels, concept_of, related_subquestions, subquestion_for
+from .subheadings import inline_headings
 from .textsim import TextSim, softmax
 
 #: columns added by :func:`link_findings` (besides the finding keys)
@@ -94,6 +95,8 @@ class LinkWeights:
     confidence_temperature: float = 3.0
     #: a link whose ``link_probability`` is below this is flagged ``link_uncertain`` (best guess kept)
     uncertain_below: float = 0.7
+    #: find the subheadings of a flattened narrative again (:mod:`.subheadings`)
+    inline_headings: bool = True
 
     def narrative_weight(self, shape: str) -> float:
         """The narrative's weight for an area whose narrative is ``shape`` (headed / headless / none).
@@ -120,6 +123,8 @@ class _AreaTask:
     heading_cache: dict[str, Any] = field(default_factory=dict)
     #: "headed" | "headless" | "none": how the area's narrative can be used (see :func:`narrative_shape`)
     shape: str = "none"
+    #: the area's narrative passages, with subheadings found again in a flattened one
+    passages: list = field(default_factory=list)
 
 
 def narrative_shape(area: Area, use_narrative: bool = True) -> str:
@@ -145,13 +150,29 @@ def _report_id(r: Report) -> str:
 
 
 def _candidates(report: Report, area: Area) -> tuple[list[str], list[str], str]:
-    if area.subquestions:
-        return [q.id for q in area.subquestions], [q.text for q in area.subquestions], "table"
+    """The sub-questions a finding of ``area`` can link to: the score table's rows, completed by the
+    catalog of the report's revision where the table is partial (a row lost in a flattened or truncated
+    table must stay a candidate, or every finding is pulled onto the rows that were read).
+
+    >>> from kompasstext.model import Area, Report, SubQuestion
+    >>> r = Report("Exempel", 2017, "2015")
+    >>> a = Area(1, "Offentlighet och demokrati", subquestions=[SubQuestion("1.2", "Information", 5, 10)])
+    >>> _candidates(r, a)[0]
+    ['1.1', '1.2', '1.3', '1.4', '1.5']
+    """
+    table = {q.id: q.text for q in area.subquestions}
+    cat_ids: list[str] = []
+    cat_texts: list[str] = []
     if report.framework:
         cat = catalog(report.framework)
         cat = cat[cat.area == area.number]
-        if len(cat):
-            return cat.id.tolist(), cat.text.tolist(), "catalog"
+        cat_ids, cat_texts = cat.id.tolist(), cat.text.tolist()
+    if table and set(cat_ids) <= set(table):
+        return list(table), list(table.values()), "table"
+    if table and not set(table) <= set(cat_ids):  # not the catalog's numbering: trust the table alone
+        return list(table), list(table.values()), "table"
+    if cat_ids:
+        return cat_ids, [table.get(i, t) for i, t in zip(cat_ids, cat_texts)], "table" if table else "catalog"
     return [], [], "none"
 
 
@@ -218,7 +239,12 @@ class _Linker:
                 qids, qtexts, source = _candidates(r, a)
                 if not qids or not a.findings:
                     continue
-                t = _AreaTask(r, a, rid, qids, qtexts, source, shape=narrative_shape(a, use_narrative))
+                t = _AreaTask(r, a, rid, qids, qtexts, source, shape=narrative_shape(a, use_narrative),
+                              passages=list(a.passages))
+                if t.shape == "headless" and weights.inline_headings:
+                    t.passages = inline_headings(a.passages, [*a.rubrics, *qtexts])
+                    if any(p.heading for p in t.passages):
+                        t.shape = "headed"
                 for qid, qt in zip(qids, qtexts):
                     base = [_clean(qt), *map(_clean, _catalog_texts(r.framework, qid))]
                     c = concept_of(r.framework, qid)
@@ -234,8 +260,8 @@ class _Linker:
                 texts += [_clean(f.text) for f in a.findings] + [_core(f.text) for f in a.findings]
                 texts += [p for f in a.findings if f.heading for p in _heading_parts(_clean(f.heading))]
                 if use_narrative:
-                    texts += [_clean(p.text) for p in a.passages]
-                    texts += [p for ps in a.passages if ps.heading for p in _heading_parts(_clean(ps.heading))]
+                    texts += [_clean(p.text) for p in t.passages]
+                    texts += [p for ps in t.passages if ps.heading for p in _heading_parts(_clean(ps.heading))]
                 self.tasks.append(t)
         self.sim = TextSim(texts, embedder=embedder, use_embeddings=use_embeddings)
 
@@ -278,7 +304,7 @@ class _Linker:
         fs = t.area.findings
         texts = [_clean(f.text) for f in fs] + [_core(f.text) for f in fs]
         heads = [f.heading for f in fs]
-        ps = [p for p in t.area.passages if _clean(p.text)] if self.use_narrative else []
+        ps = [p for p in t.passages if _clean(p.text)] if self.use_narrative else []
         if ps and not any(p.heading for p in ps):
             texts += [_clean(p.text) for p in ps]
         heads += [p.heading for p in ps]
@@ -307,7 +333,7 @@ class _Linker:
 
     # -- narrative ----------------------------------------------------------------------------------
     def _passage_dists(self, t: _AreaTask) -> tuple[list[str], list[np.ndarray | None]]:
-        ps = [p for p in t.area.passages if _clean(p.text)]
+        ps = [p for p in t.passages if _clean(p.text)]
         texts = [_clean(p.text) for p in ps]
         if not ps:
             return [], []
@@ -487,7 +513,7 @@ class _Linker:
                 j1 = int(order[0])
                 j2 = int(order[1]) if len(order) > 1 else None
                 second = t.qids[j2] if j2 is not None and P[i, j2] >= self.w.second_min else None
-                q = qmap.get(t.qids[j1]) if t.source == "table" else None
+                q = qmap.get(t.qids[j1])
                 pct = None
                 if q is not None:
                     pct = q.percent if q.percent is not None else (
@@ -499,7 +525,8 @@ class _Linker:
                     link_confidence=round(float(P[i, j1]), 4), link_probability=round(float(Pc[i, j1]), 4),
                     link_uncertain=bool(Pc[i, j1] < self.w.uncertain_below), subquestion_2=second,
                     link_confidence_2=round(float(P[i, j2]), 4) if second else None,
-                    concept=concept_of(t.report.framework, t.qids[j1]), link_source=t.source,
+                    concept=concept_of(t.report.framework, t.qids[j1]),
+                    link_source="table" if q is not None else "catalog",
                     achieved=q.achieved if q is not None else None, max=q.max if q is not None else None,
                     percent=pct))
         df = pd.DataFrame(out, columns=KEY_COLUMNS + LINK_COLUMNS)

@@ -26,7 +26,13 @@ _INT = re.compile(r"^(\d{1,3})$")
 _PCT = re.compile(r"^(\d{1,3}(?:[.,]\d+)?)\s*%$")
 # flattened: "2. Tillgänglighet och brukarorientering Uppnått Max Procent"
 _FLAT_HEADER = re.compile(r"(?<![\d.])(\d{1,2})\.\s+([^\d\n]{3,160}?)\s+Uppnått\s+Max(\s+Procent)?", re.I)
-_PAGE_MARK = re.compile(r"\b\d{4}-\d{2}-\d{2}\s+\d{1,3}\s*\(\s*\d{1,3}\s*\)")
+#: a flattened table's number group: "achieved max percent%", or "achieved max"
+_GROUP_PCT = re.compile(r"(?<![\w.,/-])(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})\s?%")
+_GROUP = re.compile(r"(?<![\w.,/%-])(\d{1,3})\s+(\d{1,3})(?![\w.,%/-])")
+#: a running page header inside a flattened table: the organisation's name (up to six words without
+#: digits), the date and "N (M)"
+_PAGE_MARK = re.compile(r"(?:\b[^\W\d]+(?:[ \t]+[^\W\d]+){0,5}\s+)?"
+                        r"\b\d{4}-\d{2}-\d{2}\s+\d{1,3}\s*\(\s*\d{1,3}\s*\)")
 #: percent tolerance (points) between a printed percent and achieved/max (printed points are rounded)
 PCT_TOLERANCE = 12
 #: tolerance (points) between the sum of achieved points and the area score
@@ -90,12 +96,19 @@ def parse_score_tables(text: str, start: int = 0, end: int | None = None
     totals: dict[int, Total] = {}
     diags: list[Diagnostic] = []
     area, has_pct = None, False
-    flat_lines = []
+    # flattened tables: from a line with a flat header on, through the lines that follow (a table that
+    # runs over a page break goes on in the next transcript line), up to the next tab-separated line
+    flat_spans: list[list[int]] = []
+    in_flat = False
     for line in iter_lines(text, start, end):
         if "\t" not in line.text:
-            if _FLAT_HEADER.search(line.text):
-                flat_lines.append(line)
+            if _FLAT_HEADER.search(line.text) and not in_flat:
+                flat_spans.append([line.start, line.end])
+                in_flat = True
+            elif in_flat:
+                flat_spans[-1][1] = line.end
             continue
+        in_flat = False
         cells = _cells(line.text)
         low = [c.casefold() for c in cells]
         m = _AREA_CELL.match(cells[0])
@@ -124,8 +137,8 @@ def parse_score_tables(text: str, start: int = 0, end: int | None = None
             if nums is not None:
                 totals[area] = nums
                 area = None
-    for line in flat_lines:
-        r, t, d = _parse_flat(text, line.start, line.end)
+    for f_start, f_end in flat_spans:
+        r, t, d = _parse_flat(text, f_start, f_end)
         for k, v in r.items():
             rows.setdefault(k, []).extend(v)
         totals.update(t)
@@ -149,10 +162,10 @@ def _parse_flat(text: str, start: int, end: int
         # page headers ("2018-03-14 23 (25)") must not be read as numbers
         masked = _PAGE_MARK.sub(lambda m: " " * len(m.group(0)), block)
         id_re = re.compile(rf"(?<![\d.,])({area})\.(\d{{1,2}})(?![\d%])\s")
-        if has_pct:
-            grp_re = re.compile(r"(?<![\w.,/-])(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})\s?%")
-        else:
-            grp_re = re.compile(r"(?<![\w.,/%-])(\d{1,3})\s+(\d{1,3})(?![\w.,%/-])")
+        n_ids = len(id_re.findall(masked))
+        if has_pct and len(_GROUP_PCT.findall(masked)) < n_ids <= len(_GROUP.findall(masked)):
+            has_pct = False  # a "Procent" header over rows without percents: read the two-number rows
+        grp_re = _GROUP_PCT if has_pct else _GROUP
         events = [(m.start(), "q", m) for m in id_re.finditer(masked)]
         events += [(m.start(), "n", m) for m in grp_re.finditer(masked)]
         events.sort(key=lambda t: t[0])
