@@ -74,4 +74,4 @@ def test_transcript_links_keep_their_accuracy(transcript_links, name):
     """The subheadings glued into the flattened narrative are found again: the transcript links nearly as
     well as the structured report (0.90 Nacka, 0.89 Östhammar), and better than without them."""
     with_h, without = (score_links_against_gold(x)[name]["acc"] for x in transcript_links[name])
-    assert with_h >= 0.74 and with_h > without + 0.03, (with_h, without)
+    assert with_h >= 0.76 and with_h > without + 0.05, (with_h, without)

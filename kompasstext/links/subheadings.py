@@ -48,10 +48,22 @@ def _name_parts(name: str) -> list[str]:
     return [p for p in parts if len(p) >= 4]
 
 
+def _contained(prefix: str, name: str) -> float:
+    """1.0 when every word of a name of two or more words is among the prefix's words, and the prefix is
+    at most two words longer ("Tydliga politiska mål" for "Politiska mål"), else 0.0."""
+    pw = [w.strip(",.:;()").casefold() for w in prefix.split()]
+    nw = [w.strip(",.:;()").casefold() for w in name.split()]
+    if len(nw) < 2 or len(pw) > len(nw) + 2:
+        return 0.0
+    return 1.0 if all(w in pw for w in nw) else 0.0
+
+
 def heading_prefix(text: str, names: Sequence[str]) -> tuple[int, str | None] | None:
     """``(end, heading)`` when ``text`` opens with a subheading: the character end of the heading words
     and the heading as written (None for a generic one); None when it does not.
 
+    >>> heading_prefix("Tydliga politiska mål Kommunen har mål.", ["Politiska mål"])
+    (21, 'Tydliga politiska mål')
     >>> heading_prefix("Tydliga politiska mål Kommunen har mål.", ["Tydliga mål för politiken"])
     >>> heading_prefix("Politiska mål Kommunen har mål.", ["Politiska mål"])
     (13, 'Politiska mål')
@@ -72,7 +84,7 @@ def heading_prefix(text: str, names: Sequence[str]) -> tuple[int, str | None] | 
         if not _starts_sentence(nxt) or re.search(r"[.!?,;]$", last):
             continue
         prefix = text[:words[k - 1].end()]
-        score = max((similarity(prefix, p) for p in parts), default=0.0)
+        score = max((max(similarity(prefix, p), _contained(prefix, p)) for p in parts), default=0.0)
         if score >= MIN_SIMILARITY and (best is None or score > best[0]):
             best = (score, words[k - 1].end())
     if best is None:
