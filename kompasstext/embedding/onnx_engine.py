@@ -286,8 +286,16 @@ class OnnxEngine:
         word = (q * blocks["d"].astype(np.float32)[..., None]).reshape(*ids.shape, self.dim)
         return word + self._pos[None, :ids.shape[1]] + self._type0
 
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The graph's last hidden states of one padded batch; a failure of onnxruntime is E205."""
+        try:
+            return self.session.run(["hidden"], {"embeddings": self._embed(ids), "mask": mask})[0]
+        except Exception as exc:  # onnxruntime's Fail / RuntimeException / InvalidArgument …
+            raise EmbeddingModelError("E205", self.folder, f"the ONNX engine failed on a batch of {ids.shape[0]} "
+                                      f"texts of {ids.shape[1]} tokens: {type(exc).__name__}: {exc}") from exc
+
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Embed ``texts`` as given (prompt included), rows in input order."""
+        """Embed ``texts`` as given (prompt included), rows in input order (E205 if onnxruntime fails)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -301,7 +309,7 @@ class OnnxEngine:
             for row, i in enumerate(idx):
                 ids[row, :len(ids_list[i])] = ids_list[i]
                 mask[row, :len(ids_list[i])] = 1
-            hidden = self.session.run(["hidden"], {"embeddings": self._embed(ids), "mask": mask})[0]
+            hidden = self._run(ids, mask)
             m = mask[..., None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
             out[idx] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
