@@ -14,6 +14,7 @@ control-character clean-up, line index.
 from __future__ import annotations
 
 import bisect
+import codecs
 import errno
 import os
 import re
@@ -34,6 +35,23 @@ _C1 = re.compile("[\x80-\x9f]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 #: how many offsets a diagnostic lists before "and N more"
 MAX_LISTED = 10
+#: valid multi-byte UTF-8 characters from which a file with many invalid bytes is read as UTF-8 mixed with
+#: cp1252 (each invalid byte decoded as cp1252) rather than as cp1252 throughout; a cp1252 file holds
+#: next to none (a valid UTF-8 pair needs a capital letter followed by a C1 or high punctuation byte)
+MIXED_MIN_MULTI = 20
+#: spaces a word processor puts into headings ("Område\u00a03"): read as plain spaces, one for one
+_ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_CP1252_FALLBACK = "kompasstext.cp1252-fallback"
+
+
+def _decode_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the bytes UTF-8 refused, decoded as cp1252 (undefined ones as U+FFFD)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error(_CP1252_FALLBACK, _decode_as_cp1252)
 
 
 @dataclass
@@ -125,22 +143,19 @@ def _access_error(p: Path, exc: OSError) -> ReportAccessError:
 def decode_bytes(data: bytes, *, path: PathLike = "<bytes>") -> tuple[str, str, list[Diagnostic]]:
     """Decode report bytes: UTF-16 (BOM, or the NUL pattern of one), UTF-8 (with or without BOM; a few
     invalid bytes or a cut multi-byte character are replaced with a W111 warning listing their byte
-    offsets), else cp1252, else latin-1 (W101).
+    offsets; many invalid bytes next to many valid multi-byte characters — UTF-8 and cp1252 mixed — are
+    decoded as cp1252 one by one, also with W111), else cp1252, else latin-1 (W101).
 
     Raises :class:`ReportFormatError` E001 for an empty file and E002 for binary content.
     """
     utf16 = _utf16_encoding(data)
     if utf16 is not None:
-        try:
-            text = data.decode(utf16)
-        except UnicodeDecodeError:
-            pass
-        else:
+        decoded = _decode_utf16(data, utf16)
+        if decoded is not None:
+            text, diags = decoded
             if not text.strip():
                 raise ReportFormatError("E001", path)
-            name = "utf-16" if utf16 == "utf-16" else utf16
-            return text.lstrip("\ufeff"), name, [Diagnostic(
-                "W101", MESSAGES["W101"].format(encoding=name), severity="info")]
+            return text, utf16, diags
     if not data.strip():
         raise ReportFormatError("E001", path)
     if _looks_binary(data):
@@ -160,6 +175,32 @@ def decode_bytes(data: bytes, *, path: PathLike = "<bytes>") -> tuple[str, str, 
         text = _C1.sub(" ", text)
     diag = Diagnostic("W101", MESSAGES["W101"].format(encoding=enc), severity="warning")
     return text, enc, [diag]
+
+
+def _decode_utf16(data: bytes, encoding: str) -> tuple[str, list[Diagnostic]] | None:
+    """UTF-16 text and its diagnostics: W101 (info) naming the encoding; a file cut inside a character
+    (an odd byte count) loses the cut byte, and a few broken surrogates become U+FFFD, each with W111.
+    ``None`` when it is not UTF-16 after all (more than 1 % of the characters broken).
+
+    >>> _decode_utf16("Område 1".encode("utf-16-le")[:-1], "utf-16-le")[1][1].code
+    'W111'
+    """
+    diags = [Diagnostic("W101", MESSAGES["W101"].format(encoding=encoding), severity="info")]
+    cut = len(data) % 2
+    body = data[:len(data) - cut]
+    text = body.decode(encoding, errors="replace").lstrip("\ufeff")
+    n_bad = text.count("\ufffd") - body.decode(encoding, errors="ignore").count("\ufffd")
+    if n_bad > max(1, len(text) // 100):
+        return None
+    if cut:
+        diags.append(Diagnostic(
+            "W111", f"{MESSAGES['W111']}: the file ends inside a UTF-16 character (byte offset {len(body)}); "
+            "the cut byte was dropped — the file may be truncated", start=len(text)))
+    if n_bad:
+        first = text.find("\ufffd")
+        diags.append(Diagnostic("W111", f"{MESSAGES['W111']}: {n_bad} broken UTF-16 character(s) replaced by "
+                                f"U+FFFD, the first at character offset {first}", start=first, end=first + 1))
+    return text, diags
 
 
 def _utf16_encoding(data: bytes) -> str | None:
@@ -208,7 +249,7 @@ def _mostly_utf8(data: bytes) -> tuple[str, str, list[Diagnostic]] | None:
         return None
     cut_at_end = n_bad == 1 and bad[0][1] == len(data) and data[bad[0][0]] >= 0xC0
     if not cut_at_end and n_multi < 4 * n_bad:
-        return None
+        return _mixed_utf8_cp1252(data, bad, n_bad, n_multi)
     if cut_at_end:
         text = data[:bad[0][0]].decode("utf-8-sig")
         return text, "utf-8", [Diagnostic(
@@ -221,6 +262,21 @@ def _mostly_utf8(data: bytes) -> tuple[str, str, list[Diagnostic]] | None:
     return text, "utf-8", [Diagnostic(
         "W111", f"{MESSAGES['W111']}: {n_bad} invalid byte sequence(s) replaced by U+FFFD at byte offset(s) "
         f"{listed}{rest}", start=first if first >= 0 else None, end=first + 1 if first >= 0 else None)]
+
+
+def _mixed_utf8_cp1252(data: bytes, bad: list[tuple[int, int]], n_bad: int,
+                       n_multi: int) -> tuple[str, str, list[Diagnostic]] | None:
+    """A file partly UTF-8, partly cp1252 (two files pasted together, an edit in another editor): each byte
+    sequence UTF-8 refuses decoded as cp1252, with a W111 warning listing where; ``None`` when too few valid
+    multi-byte characters show a UTF-8 part (:data:`MIXED_MIN_MULTI`: the file is cp1252 throughout)."""
+    if n_multi < MIXED_MIN_MULTI:
+        return None
+    text = data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
+    listed = ", ".join(str(s) for s, _ in bad[:MAX_LISTED])
+    rest = f" and {n_bad - len(bad[:MAX_LISTED])} more" if n_bad > MAX_LISTED else ""
+    return text, "utf-8+cp1252", [Diagnostic(
+        "W111", f"{MESSAGES['W111']}: the file mixes UTF-8 ({n_multi} multi-byte characters) and cp1252: "
+        f"{n_bad} byte sequence(s) decoded as cp1252 at byte offset(s) {listed}{rest}")]
 
 
 def strip_controls(text: str) -> tuple[str, list[Diagnostic]]:
@@ -255,7 +311,8 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _normalise(text: str) -> str:
-    """NFC and newline normalisation.  Keeps the length mapping simple: \\r\\n → \\n is the only change
-    that alters offsets, and spans always point into the normalised text (``Report.text``)."""
+    """NFC, newline and space normalisation (no-break, thin and other odd spaces become plain spaces, one
+    for one, so "Område\\u00a03" is a heading).  Keeps the length mapping simple: \\r\\n → \\n is the only
+    change that alters offsets, and spans always point into the normalised text (``Report.text``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")  # VT: a word processor's line break
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _ODD_SPACES.sub(" ", text))
