@@ -1,5 +1,5 @@
 """PDF input: the four bundled reports as PDFs (built by tests/data/pdf/build.py), their variants, the
-pdftotext shapes and the bad-PDF cases."""
+bad-PDF cases (the pdftotext shapes: tests/test_pdftotext.py)."""
 from __future__ import annotations
 
 import json
@@ -237,42 +237,6 @@ def test_partly_damaged_gives_what_it_can(tmp_path):
     assert any(d.code == "W120" for d in r.diagnostics)
 
 
-# ---- pdftotext output (poppler), with and without -layout --------------------------------------------------
-def _read_text_shape(path: Path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ParseWarning)
-        return read_report(path)
-
-
-def _text_f1(pred: dict, gold_: dict) -> float:
-    """Exact-text F1 over findings per area, whatever their kind."""
-    strip = {"areas": [{"number": a["number"], "findings": [{"kind": "-", "text": f["text"]} for f in a["findings"]]}
-                       for a in pred["areas"]]}
-    gold_strip = {"areas": [{"number": a["number"], "findings": [{"kind": "-", "text": f["text"]}
-                                                                   for f in a["findings"]]} for a in gold_["areas"]]}
-    return finding_f1(strip, gold_strip)[0]
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("variant", ["", "_variant"])
-def test_pdftotext_layout(name, variant):
-    r = _read_text_shape(PDF / "pdftotext" / f"{name}{variant}.pdftotext-layout.txt")
-    d, g = r.to_dict(), gold(name)
-    assert r.format == "pdftotext"
-    assert subquestion_rows(d) == subquestion_rows(g)
-    assert meta(d) == meta(g) and areas(d) == areas(g)
-    f1, missed, spurious = finding_f1(d, g)
-    if name == "upplands-bro_2011":
-        # improvements are marked by italics only, which plain text drops: the items are exact, the kinds not
-        assert _text_f1(d, g) >= 0.98
-        assert f1 < 0.8
-        assert any(x.code == "W123" for x in r.diagnostics)
-    else:
-        assert f1 >= (1.0 if not variant else 0.98), (missed[:3], spurious[:3])
-    for f in r.findings:
-        assert r.text[f.start:f.end] == f.text and f.page >= 1
-
-
 def test_report_citation_opens_the_pdf_at_its_page(parsed):
     from kompasstext.reporting.page import _finding_item
 
@@ -284,19 +248,6 @@ def test_report_citation_opens_the_pdf_at_its_page(parsed):
     text_item = str(_finding_item({"kind": "strength", "text": "x", "citation": "a.txt, s. 3", "source": "a.txt",
                                    "page": 3}))
     assert "<a " not in text_item
-
-
-@pytest.mark.parametrize("name", ["osthammar_2017", "norrtalje_2018", "nacka_2021"])
-def test_pdftotext_raw_reads_with_a_warning(name):
-    """Without -layout pdftotext writes a table column after column (and its bullets apart from their
-    text): items are read as well as that order allows, with W122 saying what is lost."""
-    r = _read_text_shape(PDF / "pdftotext" / f"{name}.pdftotext.txt")
-    assert r.format == "pdftotext"
-    assert any(d.code == "W122" for d in r.diagnostics)
-    d, g = r.to_dict(), gold(name)
-    assert meta(d)[:2] == meta(g)[:2]
-    assert [a["number"] for a in d["areas"]] == list(range(1, 9))
-    assert finding_f1(d, g)[0] >= 0.8  # measured 0.86 (Östhammar, Norrtälje) and 1.0 (Nacka)
 
 
 @pytest.mark.slow

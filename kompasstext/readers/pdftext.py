@@ -10,12 +10,18 @@ column position, tables with cells) and read by the PDF layout reader (:mod:`kom
   kept, so items are read as from the PDF.
 * raw (no ``-layout``): cells come one after the other — a ``Styrkor`` line, its items, a
   ``Förbättringsområden`` line, its items; on a page the table continues on, the left cell's rest and
-  then (after a blank line) the right cell's — and are read as a two-column table.  Bullets printed
-  apart from their text are counted and an item starts at a capital after them.
+  then (after a blank line) the right cell's, or only the cell that was longer on the page before — and
+  are read as a two-column table.  Bullets printed apart from their text are counted and given to the
+  lines of the block after them that most likely open an item (a capital, not after a line ending in a
+  comma or a function word, not the first line of a cell that goes on from the page before).  Outside
+  tables an item's wrapped lines, which lost their hanging indent, are told by the text (lower case, or
+  after a full or unfinished line; a heading-like line ends the item).  Raw ``pdftotext`` joins a word
+  hyphenated at a line end, also a suspended compound part: "nedbrytnings- och" is split back.
 
-Running headers and footers (lines repeated on many pages) and page numbers are removed.  What plain text
-cannot keep is lost: fonts (so italic improvements of 2011-style reports read as strengths) and a list
-table continued on the next page in raw mode is only joined back as well as its order allows.
+Running headers and footers (lines repeated on many pages) and page numbers are removed.  A hyphen at a
+line end after a fragment that is no word is a hyphenation (plain text shows a soft hyphen as "-").
+Plain text has no fonts: the italic improvements of 2011-style reports are told by their wording
+(:func:`mark_worded_improvements`, W124), which is right for most but not all of them.
 
 >>> from kompasstext.readers.source import SourceText
 >>> page = ("Område {n} {title}\\n Styrkor                 Förbättringsområden\\n"
@@ -30,11 +36,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 from ..errors import MESSAGES
 from ..model import Diagnostic, Report
 from .base import register_reader
-from .pdflayout import BULLETS, Cell, Layout, Line, Page, Table, starts_with_bullet
+from .pdflayout import BULLETS, Cell, Layout, Line, Page, Table, starts_with_bullet, strip_bullet
 from .source import SourceText
 from .tables import header_kind
 
@@ -82,6 +91,254 @@ def _body_lines(lines: list[str], running: set[str], page: int = 0) -> list[str]
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     edge = set(nonblank[:3] + nonblank[-3:])
     return [ln.rstrip() for i, ln in enumerate(lines) if not _is_running(ln, running, i in edge, page)]
+
+
+#: conjunctions after a suspended compound part ("nedbrytnings- och uppföljningsbara")
+_SUSPENDERS = ("och", "eller", "samt", "som")
+_GLUED = re.compile(r"\b([^\W\d_]{3,}?)(och|eller|samt|som)\b")
+#: words a wrapped line cannot end an item with (a preposition, conjunction or article wants more)
+_OPEN_END = frozenset("och att med av för i på till som en ett de den det samt eller från om inom mellan vid "
+                      "genom efter under mot är har kan ska skall bl.a. t.ex. ex.".split())
+_SENTENCE_END = re.compile(r"[.!?”\")]$")
+
+
+def _unglue_suspended(line: str) -> str:
+    """Raw ``pdftotext`` removes the hyphen at a line end and joins the two parts, also where the hyphen
+    ended a suspended compound part: "nedbrytnings-" + "och" became "nedbrytningsoch".  A word that is no
+    Swedish word but a known word followed by och/eller/samt/som is split back ("nedbrytnings- och").
+
+    >>> _unglue_suspended("i stor utsträckning nedbrytningsoch uppföljningsbara, kommungemensamt")
+    'i stor utsträckning nedbrytnings- och uppföljningsbara, kommungemensamt'
+    """
+    from .pdflayout import _known
+
+    def fix(m: re.Match) -> str:
+        word, head = m.group(0), m.group(1)
+        if _known(word.lower()) or not _known(head.lower()):
+            return word
+        return f"{head}- {m.group(2)}"
+
+    return _GLUED.sub(fix, line) if any(c in line for c in _SUSPENDERS) else line
+
+
+def _open_end(line: str) -> bool:
+    """A line that cannot end a list item: it ends in a comma, a hyphen or a function word."""
+    t = line.rstrip()
+    if not t:
+        return False
+    return t[-1] in ",-–" or t.split()[-1].casefold() in _OPEN_END
+
+
+def _text_width(pages: list[list[str]]) -> int:
+    """The width of the running text in characters: the 90th percentile of the non-blank line lengths
+    (wrapped lines of a paragraph fill it; a table's long lines do not set it)."""
+    lengths = sorted(len(ln.strip()) for p in pages for ln in p if ln.strip())
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 80
+
+
+def _item_goes_on(prev: str, ln: str, nxt: str, width: int) -> bool:
+    """Raw shape, text outside tables: does ``ln`` continue the bulleted item whose last line is ``prev``?
+    Raw ``pdftotext`` drops the hanging indent, so the item's wrapped lines are told by the text: a line
+    in lower case, or after a line that cannot end an item, continues it; a heading-like line does not;
+    else it continues a line that was full (the first word of ``ln`` did not fit on it) or unfinished."""
+    t = ln.strip()
+    if not t or starts_with_bullet(t) or _AREA.match(t):
+        return False
+    if t[:1].islower() or _open_end(prev):
+        return True
+    if _looks_heading(t, nxt):
+        return False
+    full = len(prev.strip()) + 1 + len(t.split()[0]) > 0.9 * width
+    return full or not _SENTENCE_END.search(prev.rstrip())
+
+
+def _block(lines: list[str], i: int) -> list[int]:
+    """Indices of the text block of a raw table cell that starts at line ``i``: up to a blank line, a lone
+    bullet, a list header or an area/score heading."""
+    out = []
+    for j in range(i, len(lines)):
+        t = lines[j].strip()
+        if (not t or t in BULLETS or _AREA.match(t) or _SCORE_HEAD.match(t)
+                or (len(t.split()) <= 2 and t[:1].isupper() and header_kind(t))):
+            break
+        out.append(j)
+    return out
+
+
+def _item_starts(lines: list[str], block: list[int], bullets: int, before: str | None) -> set[int]:
+    """Which lines of a raw cell block open an item, when its ``bullets`` were printed apart from the text.
+
+    A candidate starts with a capital or digit after a line not ending in a hyphen.  Where there are more
+    candidates than bullets the least likely starts are dropped: after a line that cannot end an item
+    (comma, function word) first, then the block's first line if it may continue the cell's last item
+    from the previous page (``before``: that item's last line), then the latest."""
+    cands = []
+    for k, j in enumerate(block):
+        t = lines[j].strip()
+        prev = lines[block[k - 1]] if k else before
+        if not (t[:1].isupper() or t[:1].isdigit()) or (prev is not None and prev.rstrip().endswith("-")):
+            continue
+        penalty = 2 if prev is not None and _open_end(prev) else (1 if k == 0 and prev is not None else 0)
+        cands.append((penalty, j))
+    keep = sorted(cands, key=lambda c: (c[0], c[1]))[:bullets]
+    return {j for _, j in keep}
+
+
+def _rubric_tail(rubric: dict, lines: list[str], i: int, gap: int) -> bool:
+    """Raw shape: the rest of a ``Rubriker`` box read after its score — bullets printed apart, counted,
+    then their texts, one block of lines that each open a rubric (or wrap the one above).  True when line
+    ``i`` was taken into the box."""
+    t = lines[i].strip()
+    if t in BULLETS:
+        if rubric.get("lines"):
+            return False
+        rubric["tail"] += 1
+        return True
+    if not rubric["tail"] or (gap and rubric.get("lines")):
+        return False
+    if "starts" not in rubric:
+        rubric["starts"] = _item_starts(lines, _block(lines, i), rubric["tail"], None)
+        rubric["block"] = set(_block(lines, i))
+    if i not in rubric["block"]:
+        return False
+    cell = rubric["table"].rows[1][0].lines
+    text = "• " + t if i in rubric["starts"] else t
+    cell.append(_line(rubric["page"], rubric["row"] + len(cell), 0 if i in rubric["starts"] else 2, text))
+    rubric["lines"] = rubric.get("lines", 0) + 1
+    return True
+
+
+_FRAGMENT_END = re.compile(r"(?<![\w-])([^\W\d_]{3,})-$")
+
+
+def _join_fragments(lines: list[Line]) -> list[Line]:
+    """Undo hyphenations whose head is no word: plain text writes a soft hyphen at a line end as "-", so
+    "chefsut-" / "maningar" would be kept as a compound when the tail is a word of its own; a head that is
+    no Swedish word ("chefsut", "rollför") was cut inside a word.  The fragment is moved down onto the next
+    line's first word (every line keeps its place, so gaps and indents that tell items apart stay as
+    they were); a line that is only the fragment takes the next line's first word up instead.  Lines in
+    reading order of one cell or page.
+
+    >>> L = lambda t: Line(1, 0, 0, 1, 1, t, 10)
+    >>> [x.text for x in _join_fragments([L("utmaningar och chefsut-"), L("maningar samt"), L("styr-"), L("och")])]
+    ['utmaningar och', 'chefsutmaningar samt', 'styr-', 'och']
+    """
+    from .pdflayout import _known
+
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        m = _FRAGMENT_END.search(prev.text) if prev is not None and prev.page == ln.page else None
+        words = ln.text.split(maxsplit=1)
+        if (m and words and words[0][:1].islower() and m.group(1).islower() and not _known(m.group(1))
+                and words[0].casefold() not in _SUSPENDERS):
+            head = prev.text[:m.start(1)].rstrip()
+            if head:  # the fragment goes down to its tail
+                prev.text, ln.text = head, m.group(1) + ln.text
+            else:  # the line was only the fragment: its tail comes up
+                prev.text = m.group(1) + words[0]
+                if len(words) == 1:
+                    continue
+                ln.text = words[1]
+        out.append(ln)
+    return out
+
+
+_DIRECTIVES = Path(__file__).resolve().parents[1] / "lang" / "sv" / "directives.txt"
+_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=None)
+def _directive_sections() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The sections of ``lang/sv/directives.txt`` ("verbs", "hedges", "particles") as word tuples."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    section = ""
+    for raw in _DIRECTIVES.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"#\s*section:\s*(\w+)", raw)
+        if m:
+            section = m.group(1).lower()
+        elif raw.strip() and not raw.lstrip().startswith("#"):
+            out.setdefault(section, []).append(tuple(raw.lower().split()))
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+def opens_with_directive(text: str) -> bool:
+    """Is ``text`` worded as a recommendation: a directive verb (imperative or infinitive, after at most
+    two hedges such as "i större utsträckning")?  The wording of an improvement; strengths are noun
+    phrases or statements.
+
+    >>> [opens_with_directive(t) for t in ("Utveckla resultatfokus på hemsidan", "I större utsträckning "
+    ...  "redovisa resultat", "Ta fram en plan", "Bra information om dagordningen", "Mer fokus på idéer")]
+    [True, True, True, False, False]
+    """
+    from ..themes.text import is_directive_verb
+
+    words = [w.lower() for w in _WORDS.findall(text[:120])]
+    sections = _directive_sections()
+    verbs = {v[0] for v in sections.get("verbs", ()) if len(v) == 1}
+    i = 0
+    for _ in range(2):  # leading hedges
+        hedge = next((h for h in sections.get("hedges", ()) if tuple(words[i:i + len(h)]) == h), None)
+        if hedge is None:
+            break
+        i += len(hedge)
+    return i < len(words) and (words[i] in verbs or is_directive_verb(words[i]))
+
+
+def _bullet_groups(lay: Layout) -> list[list[list[Line]]]:
+    """The bulleted items outside tables, in reading order, grouped by the run they stand in (a heading
+    or a paragraph of text between them starts a new group; a page break does not)."""
+    groups: list[list[list[Line]]] = []
+    group: list[list[Line]] | None = None
+    for pg in lay.pages:
+        for ln in pg.lines:
+            if starts_with_bullet(ln.text):
+                if group is None:
+                    group = []
+                    groups.append(group)
+                group.append([ln])
+            elif group and ln.x0 > group[-1][0].x0 + 1 and not ln.bold:  # a wrapped line (hanging indent)
+                group[-1][-1:] = [group[-1][-1], ln]
+            else:
+                group = None
+    return groups
+
+
+def mark_worded_improvements(lay: Layout) -> int:
+    """Plain text has no italics, which mark the improvements among the bullets under a subheading in
+    the 2011 template (strengths first, then the improvements).  In each run of bullets outside tables,
+    the items from the first one worded as a recommendation (:func:`opens_with_directive`) on are marked
+    italic, as the PDF shows them.  Returns how many items were marked."""
+    n = 0
+    for group in _bullet_groups(lay):
+        texts = [strip_bullet(" ".join(ln.text for ln in item)) for item in group]
+        first = next((k for k, t in enumerate(texts) if opens_with_directive(t)), None)
+        if first is None:
+            continue
+        for item in group[first:]:
+            for ln in item:
+                ln.italic = True
+            n += 1
+    return n
+
+
+def _column_lines(table: Table, col: int, page: int) -> int:
+    """How many lines column ``col`` of a raw list table holds on ``page``."""
+    return sum(1 for ln in table.rows[-1][col].lines if ln.page == page)
+
+
+def _blocks_ahead(lines: list[str]) -> int:
+    """How many text blocks a raw table continued at the top of a page has before it ends."""
+    n, inside = 0, False
+    for ln in lines:
+        t = ln.strip()
+        if _AREA.match(t) or _SCORE_HEAD.match(t) or t.startswith("Översikt av poäng"):
+            break
+        if not t or t in BULLETS:
+            inside = False
+        elif not inside:
+            n, inside = n + 1, True
+    return n
 
 
 def is_layout_shape(text: str) -> bool:
@@ -195,14 +452,24 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
     raw_cells: dict[str, int] | None = None
     raw_table: Table | None = None
     rubric: dict | None = None
+    text_width = _text_width(pages)
+    item_lead: int | None = None  # raw shape: the bullet column of the free-text item being read
+    free_bullets = 0  # raw shape: bullets printed apart from their text outside tables (not yet placed)
     for pn, raw_lines in enumerate(pages, 1):
         lines = _body_lines(raw_lines, running, pn)
+        if not layout:
+            lines = [_unglue_suspended(x) for x in lines]
         width = max((len(x) for x in lines), default=80)
         pg = Page(pn, width * CHAR_W, (len(lines) + 2) * LINE_H, n_chars=sum(len(x) for x in lines))
         lay.pages.append(pg)
         row, gap = 0, 0
+        free_starts: set[int] = set()
         if raw_cells is not None:  # a raw table over the page break: the left cell's rest comes first
-            raw_cells.update(col=0, cont=1)
+            raw_cells.update(col=0, cont=1, block=0)
+            longer = _column_lines(raw_table, 1, pn - 1) > _column_lines(raw_table, 0, pn - 1)
+            if longer and _blocks_ahead(lines) == 1:
+                # one cell goes on: the longer one (a row split over a page break fills the page with it)
+                raw_cells.update(col=1, cont=0)
         table = None
         if open_table is not None and layout:
             table = Table(pn, 0, 0, pg.width, 0, col_edges=open_table.col_edges)
@@ -244,12 +511,18 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                     continue
                 table = None
             else:
+                if rubric is not None and rubric.get("done"):
+                    # after the box: its bullets printed apart, then their texts (one block)
+                    if _rubric_tail(rubric, lines, i, gap):
+                        gap = 0
+                        continue
+                    rubric = None
                 if rubric is not None:  # raw "Rubriker" box: bullets, then "Poäng", then the score
                     if ln.strip().casefold() == "poäng":
                         rubric["score"] = True
                     elif rubric.get("score") and re.fullmatch(r"\s*\d{1,3}\s*", ln):
                         rubric["table"].rows[1][1].lines.append(_line(pn, row, 0, ln.strip()))
-                        rubric = None
+                        rubric.update(done=True, tail=0, page=pn, row=row)
                     elif not rubric.get("score"):
                         rubric["table"].rows[1][0].lines.append(
                             _line(pn, row, 0 if starts_with_bullet(ln) else 2, ln.strip()))
@@ -258,6 +531,14 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                     if rubric is not None or re.fullmatch(r"\s*\d{1,3}\s*", ln):
                         gap = 0
                         continue
+                if ln.strip() in BULLETS and raw_cells is None:  # a bullet printed apart from its text
+                    free_bullets += 1
+                    continue
+                if free_bullets and ln.strip():  # the texts of bullets printed apart: items start there
+                    free_starts = _item_starts(lines, _block(lines, i), free_bullets, None)
+                    free_bullets = 0
+                if i in free_starts and not starts_with_bullet(ln):
+                    ln = "• " + ln.strip()
                 if ln.strip().casefold() == "rubriker" and raw_cells is None:
                     t = Table(pn, 0, row * LINE_H, pg.width, row * LINE_H, col_edges=[0, 300])
                     t.rows = [[Cell(0, 0, 300, 0, [_line(pn, row, 0, "Rubriker", True)]),
@@ -267,7 +548,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                     rubric = {"table": t}
                     gap = 0
                     continue
-                kind = header_kind(ln.strip()) if len(ln.split()) <= 2 else None
+                kind = header_kind(ln.strip()) if len(ln.split()) <= 2 and ln.strip()[:1].isupper() else None
                 if kind is not None and (raw_cells is not None or kind == "strength"):
                     if raw_cells is None:
                         raw_table = Table(pn, 0, row * LINE_H, pg.width, row * LINE_H, col_edges=[0, 300])
@@ -277,7 +558,7 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                                            Cell(300, row * LINE_H, 600, 0,
                                                 [_line(pn, row, 50, "Förbättringsområden", True)])])
                         raw_table.rows.append([Cell(0, 0, 300, 0, []), Cell(300, 0, 600, 0, [])])
-                    raw_cells.update(col=0 if kind == "strength" else 1, cont=0)
+                    raw_cells.update(col=0 if kind == "strength" else 1, cont=0, block=0)
                     gap = 0
                     continue
                 if raw_cells is not None:
@@ -285,6 +566,8 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                         raw_cells, raw_table = None, None
                     else:
                         if ln.strip() in BULLETS:  # a bullet printed apart from its text (counted)
+                            if raw_cells.get("block"):  # a new group of bullets: for the next block
+                                raw_cells.update(detached=0, block=0)
                             raw_cells["detached"] = raw_cells.get("detached", 0) + 1
                             gap = 0
                             continue
@@ -295,22 +578,33 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
                         j = raw_cells["col"]
                         text_ = ln.strip()
                         cell_lines = raw_table.rows[-1][j].lines
-                        if (raw_cells.get("detached") and not starts_with_bullet(text_)
-                                and (text_[:1].isupper() or text_[:1].isdigit())
-                                and not (cell_lines and cell_lines[-1].text.endswith("-"))):
-                            # one of the bullets printed apart: an item starts at a capital after them
+                        if gap:  # a blank line ends a block
+                            raw_cells["block"] = 0
+                        if not raw_cells.get("block"):  # a block's first line: where its items start
+                            raw_cells["block"] = 1
+                            before = cell_lines[-1].text if cell_lines else None
+                            raw_cells["starts"] = _item_starts(lines, _block(lines, i),
+                                                               raw_cells.get("detached", 0), before)
+                        if i in raw_cells.get("starts", ()) and not starts_with_bullet(text_):
+                            # one of the bullets printed apart: an item starts here
                             text_ = "• " + text_
                             raw_cells["detached"] -= 1
                         cell_lines.append(_line(pn, row, 0 if starts_with_bullet(text_) else 2, text_))
                         gap = 0
                         continue
+            lead = len(ln) - len(ln.lstrip())
+            if not layout:  # raw: a bulleted item's wrapped lines lost their hanging indent
+                if (item_lead is not None and not gap and pg.lines
+                        and _item_goes_on(pg.lines[-1].text, ln, nxt, text_width)):
+                    pg.lines.append(_line(pn, row, item_lead + 2, ln.strip()))
+                    continue
+                item_lead = lead if starts_with_bullet(ln) else None
             if gap or (pg.lines and re.search(r"[.!?:]$", pg.lines[-1].text)
                        and len(pg.lines[-1].text) < 0.8 * width):
                 row += 1  # a paragraph break: blank line, or a short line ending a sentence
             gap = 0
             bold = bool(_AREA.match(ln)) or _looks_heading(ln, nxt) and (not pg.lines or pg.lines[-1].top < (row - 1) * LINE_H
                                                 or re.search(r"[.!?:]$", pg.lines[-1].text) is not None)
-            lead = len(ln) - len(ln.lstrip())
             pg.lines.append(_line(pn, row, lead, ln.strip(), bold=bold))
             if bold:
                 row += 1
@@ -321,7 +615,9 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
         for t in pg.tables:
             for r in t.rows:
                 for c in r:
-                    c.lines.sort(key=lambda ln: (ln.top, ln.x0))
+                    c.lines.sort(key=lambda ln: (ln.page, ln.top, ln.x0))
+                    c.lines = _join_fragments(c.lines)
+        pg.lines = _join_fragments(pg.lines)
     return lay
 
 
@@ -343,9 +639,13 @@ class PdfToTextReader:
         from .pdf import report_from_layout
 
         lay = text_layout(doc.text, doc.path)
+        worded = mark_worded_improvements(lay)
         if not is_layout_shape(doc.text):
             lay.diagnostics.append(Diagnostic("W122", MESSAGES["W122"]))
         report, read = report_from_layout(lay, doc.path, fmt=self.name, not_a_report="E003")
+        if worded:  # the improvements were told by their wording, not read as strengths: say so
+            report.diagnostics = [replace(d, code="W124", message=MESSAGES["W124"]) if d.code == "W123" else d
+                                  for d in report.diagnostics]
         # spans and pages point into the reading-order text: it becomes the document's text
         doc.text = read.text
         doc.__post_init__()
