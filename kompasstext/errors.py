@@ -139,3 +139,12 @@ MESSAGES.update({
     "W150": "files that are not readable reports were skipped (--on-error skip)",
     "W151": "the theme model was fitted with sub-question links but these findings carry none",
 })
+
+
+# ---- report (kompasstext.reporting, kompasstext report; codes E040–E044, W160–W164) --------------------
+MESSAGES.update({
+    "E040": "the report cannot be written in this language",
+    "E041": "a string of the report is missing from its language file",
+    "E042": "the report's language file cannot be read",
+    "W160": "the readers warned about some reports (impossible scores, score tables that do not add up, ...)",
+})

@@ -38,7 +38,9 @@ def bundled_report() -> dict:
 
 
 # ------------------------------------------------------------------------------- synthetic data
-def synthetic(evil: str = EVIL):
+def synthetic(evil: str = EVIL, impossible: bool = False):
+    """Three municipalities, two themes, ``evil`` text everywhere; ``impossible``: one score row and the
+    good example's score are 95 of 20 points (as a misread score table gives)."""
     from kompasstext.reporting import ReportData
 
     rows = []
@@ -71,9 +73,13 @@ def synthetic(evil: str = EVIL):
                                 achieved=5 + k, max=10, percent=None, percent_computed=50.0 + 10 * k,
                                 concept=f"c{a - 1}")
                            for k, (m, y, fw) in enumerate(muns) for a in (1, 2)])
+    if impossible:
+        scores.loc[(scores["municipality"] == "Aby") & (scores["area"] == 2), ["achieved", "max"]] = [95, 20]
     examples = pd.DataFrame([dict(theme_id=1, municipality="Aby", year=2015, finding=evil, kind="strength",
                                   citation="Aby_2015.txt, s. 2, tecken 10–20", rank_score=0.8, subquestion="2.1",
                                   percent=50.0, praise_cue=evil, passage=evil, passage_citation="Aby_2015.txt")])
+    if impossible:
+        examples = examples.assign(achieved=95.0, max=20.0, percent=475.0)
     profile = pd.DataFrame([dict(improvement_report_id="Cstad_2021", improvement_area=1, improvement_index=2,
                                  improvement="Styrmodell saknas i förvaltningarna", municipality="Aby", year=2015,
                                  finding="Styrmodellen är väl förankrad – gott exempel",
@@ -126,7 +132,7 @@ def assert_self_contained(html: str) -> _Scan:
         if t == "a" and a.get("href"):
             assert a["href"].startswith("#"), f"link {a['href']!r} leaves the page"
     assert "@import" not in html and "url(" not in html.replace("data:", ""), "CSS must not fetch anything"
-    assert re.search(r"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#x27;none&#x27;", html)
+    assert re.search(r"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#(x27|39);none&#(x27|39);", html)
     assert "<style>" in html and "<script>" in html, "CSS and JS are inlined"
     return p
 
@@ -138,7 +144,7 @@ def test_render_escapes_every_text():
     html = render(synthetic())
     assert EVIL not in html
     assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert re.search(r"&lt;script&gt;alert\((&quot;|&#34;)x(&quot;|&#34;)\)&lt;/script&gt;", html)
     assert "Bro &lt;b&gt;" in html and "Bro <b>" not in html
     assert "Delfråga &lt;i&gt;" in html
     p = scan(html)
@@ -211,15 +217,18 @@ def test_big_theme_sections_show_the_closest_findings_with_a_note():
     assert MAX_FINDINGS >= 20
 
 
+SHEETS_SV = ["fynd", "poäng", "teman", "matris", "teman och poäng", "goda exempel"]
+SHEETS_EN = ["findings", "scores", "themes", "matrix", "score_links", "examples"]
+
+
 def test_xlsx_sheets(tmp_path):
     from openpyxl import load_workbook
 
     from kompasstext.reporting import write_xlsx
 
     data = synthetic("=HYPERLINK(\"http://x\")\x01")
-    path = write_xlsx(data, tmp_path / "t.xlsx")
-    wb = load_workbook(path)
-    assert wb.sheetnames == ["findings", "scores", "themes", "matrix", "score_links", "examples"]
+    wb = load_workbook(write_xlsx(data, tmp_path / "t.xlsx", lang="en"))
+    assert wb.sheetnames == SHEETS_EN
     for name in ("findings", "scores", "themes", "matrix", "examples"):
         assert wb[name].max_row > 1, name
     texts = [c.value for c in wb["findings"]["H"]]  # column "text"
@@ -227,6 +236,128 @@ def test_xlsx_sheets(tmp_path):
     hit = [c for c in wb["findings"]["H"] if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
     assert hit and all(c.data_type == "s" for c in hit), "formula-looking text stays text"
     assert texts
+    assert {c.value for c in wb["findings"]["G"][1:]} == {"strength", "improvement"}  # column "kind"
+
+
+def test_xlsx_is_swedish_by_default(tmp_path):
+    from openpyxl import load_workbook
+
+    from kompasstext.reporting import write_xlsx
+
+    data = synthetic()
+    wb = load_workbook(write_xlsx(data, tmp_path / "t.xlsx"))
+    assert wb.sheetnames == SHEETS_SV
+    assert_swedish_workbook(wb, data)
+    assert wb["fynd"]["H1"].value == "text" and wb["fynd"]["G1"].value == "typ"
+    assert {c.value for c in wb["fynd"]["G"][1:]} == {"styrka", "förbättringsmöjlighet"}
+    assert {c.value for row in wb["matris"].iter_rows(min_row=2, min_col=2) for c in row} <= {"styrka", "förbättring",
+                                                                                             "båda", None}
+
+
+def assert_swedish_workbook(wb, data) -> None:
+    """Every column name is a Swedish one (the matrix' theme columns are "id label"), none repeats."""
+    from kompasstext.reporting.strings import load
+
+    names = set(load("sv").get("xlsx.columns").values())
+    themes = {f"{i} {label}".strip() for i, label in zip(data.themes["theme_id"], data.themes["label"])}
+    for ws in wb.worksheets:
+        header = [c.value for c in next(ws.iter_rows(max_row=1))]
+        if header == [None]:
+            continue  # an empty table
+        assert len(header) == len(set(header)), (ws.title, header)
+        foreign = [h for h in header if h not in names and h not in themes]
+        assert not foreign, f"sheet {ws.title}: columns without a Swedish name: {foreign}"
+
+
+def test_impossible_score_is_flagged_not_a_percent():
+    from kompasstext.reporting import render
+
+    data = synthetic(impossible=True)
+    html = render(data)
+    assert "475" not in html, "an impossible score is no percentage"
+    p = scan(html)
+    flagged = [a for t, a in p.tags if t == "span" and a.get("class") == "flagged"]
+    assert len(flagged) == 1 and "omöjligt värde" in flagged[0]["title"]
+    assert "Aby 2015 · delfråga 2.1: 95 av 20 poäng ⚠" in " ".join(" ".join(p.text).split())
+    # left out of the score statistics, with a note saying so
+    assert len(data.concept_scores) == len(data.scores) - 1
+    assert "1 poängrader med omöjliga värden" in html
+    en = render(data, lang="en")
+    assert "sub-question 2.1: 95 of 20 points" in en and "1 score rows with impossible values" in en
+    assert "475" not in en
+    fine = render(synthetic())
+    assert 'class="flagged"' not in fine and "delfråga 2.1: 50 %" in fine
+
+
+def test_impossible_score_rules():
+    from kompasstext.reporting.pipeline import impossible_score, possible_scores
+
+    assert [impossible_score(*x) for x in [(95, 20), (20, 20), (-1, 20), (None, 20, 101.0), (5, 10, 50.0),
+                                           (None, None, None), (float("nan"), 10)]] == \
+        [True, False, True, True, False, False, False]
+    scores = synthetic(impossible=True).scores
+    kept, note = possible_scores(scores)
+    assert len(kept) == len(scores) - 1 and note.startswith("1 poängrader")
+    assert possible_scores(synthetic().scores)[1] is None
+
+
+def _impossible_corpus(tmp_path: Path) -> Path:
+    text = (ROOT / "corpora" / "kommunkompassen" / "osthammar_2017.txt").read_text(encoding="utf-8")
+    row = "1.1\tFinns en plan/strategi för demokratiutveckling och information?\t11\t15\t75%"
+    assert row in text
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "osthammar_2017.txt").write_text(text.replace(row, row.replace("\t11\t15\t", "\t95\t15\t")),
+                                               encoding="utf-8")
+    for name in ("nacka_2021.txt", "norrtalje_2018.txt"):
+        src = ROOT / "corpora" / "kommunkompassen" / name
+        if src.exists():
+            (folder / name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_report_command_counts_reader_warnings(tmp_path, capsys, monkeypatch, verbose):
+    """``kompasstext report`` says how many reader warnings there were (W160), the first few or all, and
+    passes ``--lang`` on; the pipeline itself is replaced by the synthetic report (no model needed)."""
+    import kompasstext.reporting as reporting
+    from kompasstext.cli import main
+    from kompasstext.commands.report import FIRST_WARNINGS, reader_warnings
+    from kompasstext.corpus import read_corpus
+
+    folder = _impossible_corpus(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = reader_warnings(read_corpus(folder))
+    assert any("95 of 15 points is impossible" in w and w.startswith("osthammar_2017.txt: [W103]") for w in expected)
+    seen = {}
+
+    def fake_report(corpus, **kw):
+        seen.update(kw, n=len(corpus))
+        data = synthetic()
+        data.paths["html"] = reporting.write_html(data, kw["out"], lang=kw["lang"])
+        return data
+
+    monkeypatch.setattr(reporting, "report", fake_report)
+    out = tmp_path / "r.html"
+    argv = ["report", str(folder), "-o", str(out), "--lang", "en"] + (["--verbose"] if verbose else [])
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert f"[W160] {len(expected)} reader warning" in err and "Traceback" not in err
+    listed = [w for w in expected if w in err]
+    assert len(listed) == (len(expected) if verbose else min(len(expected), FIRST_WARNINGS))
+    assert ("more (--verbose lists them all)" in err) == (not verbose and len(expected) > FIRST_WARNINGS)
+    assert seen["lang"] == "en" and '<html lang="en">' in out.read_text(encoding="utf-8")
+    assert main(argv + ["--quiet"]) == 0
+    assert "W160" not in capsys.readouterr().err
+
+
+def test_cli_lang_option():
+    from kompasstext.cli import build_parser, main
+
+    assert build_parser().parse_args(["report", "x"]).lang == "sv"
+    assert build_parser().parse_args(["report", "x", "--lang", "en"]).lang == "en"
+    assert main(["report", "x", "--lang", "de"]) == 2
 
 
 def test_cli_registers_report():
@@ -260,10 +391,32 @@ def test_bundled_report_end_to_end():
 def test_bundled_xlsx_has_rows():
     from openpyxl import load_workbook
 
-    wb = load_workbook(bundled_report()["xlsx"], read_only=True)
-    assert wb.sheetnames == ["findings", "scores", "themes", "matrix", "score_links", "examples"]
+    wb = load_workbook(bundled_report()["xlsx"])
+    assert wb.sheetnames == SHEETS_SV
     for name in wb.sheetnames:
         assert wb[name].max_row > 1, f"sheet {name} is empty"
+    assert_swedish_workbook(wb, bundled_report()["data"])
+
+
+def test_snapshot_workbook_has_only_swedish_column_names(tmp_path):
+    """The bundled report's tables (the fixed data of tests/data/report): every column has a Swedish name."""
+    from openpyxl import load_workbook
+
+    import report_snapshot
+    from kompasstext.reporting import write_xlsx
+
+    data = report_snapshot.load_data()
+    sv = load_workbook(write_xlsx(data, tmp_path / "sv.xlsx"), read_only=True)
+    assert_swedish_workbook(sv, data)
+    # the score links' note is the page's verdict, in Swedish
+    rows = list(sv["teman och poäng"].iter_rows(values_only=True))
+    notes = [r[rows[0].index("bedömning")] for r in rows[1:]]
+    assert len(notes) == len(data.score_links) > 10
+    assert all(n.startswith(("Skillnad", "Skillnaden")) and n.endswith(".") for n in notes)
+    en = load_workbook(write_xlsx(data, tmp_path / "en.xlsx", lang="en"), read_only=True)
+    assert en.sheetnames == SHEETS_EN
+    assert [c.value for c in next(en["findings"].iter_rows(max_row=1))] == \
+        [c for c in data.findings.columns if c != "source"]
 
 
 def test_unknown_municipality_is_a_clear_error():

@@ -1,6 +1,6 @@
 """Compute the tables of the theme report: read → themes → links → score links → matrix → examples.
 
-:func:`compute` returns a :class:`ReportData` — plain pandas tables that :mod:`.html_report` renders and
+:func:`compute` returns a :class:`ReportData` — plain pandas tables that :mod:`.page` renders and
 :mod:`.xlsx` exports.  Tests build a ``ReportData`` by hand (see :func:`ReportData.from_tables`).
 
 Columns the renderer relies on (extra columns are kept and exported):
@@ -88,7 +88,10 @@ class ReportData:
         if data.matrix.empty:
             data.matrix, data.matrix_counts = theme_matrix(findings, themes)
         if data.theme_concepts.empty and not data.scores.empty:
-            data.theme_concepts, data.concept_scores, present = distribution_parts(findings, data.scores)
+            scores, note = possible_scores(data.scores)
+            if note and note not in data.notes:
+                data.notes.append(note)
+            data.theme_concepts, data.concept_scores, present = distribution_parts(findings, scores)
             if data.distribution.empty:
                 data.distribution = present
         return data
@@ -129,27 +132,27 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
             raise KompassError("E006", None, f"--municipality {municipality!r}: no report of it in the corpus "
                                              f"(municipalities: {', '.join(known)})")
         municipality = match[0]
-    lap("läsa")
+    lap("reading")
 
     links = _links(corpus, embedder)  # first: the theme model uses the linked concepts as a view
-    lap("kopplingar")
+    lap("links")
 
     model = _theme_model(corpus, themes, embedder)
     findings = _themed_findings(corpus, model)
     extra = [c for c in links.columns if c not in findings.columns or c in KEYS]
     findings = findings.merge(links[extra].drop_duplicates(KEYS), on=KEYS, how="left")
-    lap("teman")
+    lap("themes")
 
     scores = corpus.scores.copy()
     scores["concept"] = _concepts(scores["framework"], scores["subquestion"])
     stat_findings, note = score_findings(findings, exclude_uncertain_links)
-    if note:
-        notes.append(note)
-    panels, points, distribution = distribution_parts(stat_findings, scores)
-    score_tab = _score_links(stat_findings, scores)
+    stat_scores, bad = possible_scores(scores)
+    notes += [n for n in (note, bad) if n]
+    panels, points, distribution = distribution_parts(stat_findings, stat_scores)
+    score_tab = _score_links(stat_findings, stat_scores)
     theme_tab = model.themes_.copy()
     matrix, matrix_counts = theme_matrix(findings, theme_tab)
-    lap("poäng och matris")
+    lap("scores")
 
     examples = _examples(corpus, model, theme_tab, n_examples, embedder)
     profile = _profile(corpus, municipality, model, embedder) if municipality else None
@@ -157,7 +160,7 @@ def compute(corpus_or_paths: Any, *, municipality: str | None = None, themes: An
         for note in (getattr(table, "attrs", None) or {}).get("notes", []):
             if note and note not in notes:
                 notes.append(str(note))
-    lap("exempel")
+    lap("examples")
 
     areas = corpus.areas
     return ReportData(findings=findings, themes=theme_tab, reports=_reports_table(findings, areas, corpus),
@@ -184,9 +187,44 @@ def score_findings(findings: pd.DataFrame, exclude_uncertain_links: bool = True)
     from ..links import LinkWeights
 
     below = f"{LinkWeights().uncertain_below:.1f}".replace(".", ",")
-    note = (f"Poängstatistiken bygger inte på de {int(uncertain.sum())} iakttagelser vars koppling till en "
-            f"delfråga är osäker (kalibrerad sannolikhet under {below}); de finns kvar i alla andra tabeller.")
+    from .strings import load
+
+    note = load("sv")("notes.uncertain_links", n=int(uncertain.sum()), below=below)
     return findings[~uncertain], note
+
+
+def impossible_score(achieved: Any, maximum: Any, percent: Any = None) -> bool:
+    """A score no evaluation can give: more points than the maximum, fewer than none, or a percentage
+    outside 0–100 (the reader keeps such rows as printed, with a W103 warning).
+
+    >>> impossible_score(95, 20), impossible_score(7, 10, 70.0), impossible_score(None, None, 475.0)
+    (True, False, True)
+    """
+    ach, mx, pct = (None if not _ok(v) else float(v) for v in (achieved, maximum, percent))
+    if ach is not None and (ach < 0 or (mx is not None and ach > mx)):
+        return True
+    return pct is not None and not 0 <= pct <= 100
+
+
+def possible_scores(scores: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The score rows the score statistics use (without :func:`impossible_score` ones) and the report's
+    note (Swedish) saying how many were left out.
+
+    >>> s = pd.DataFrame({"achieved": [7, 95], "max": [10, 20], "percent": [70.0, None]})
+    >>> kept, note = possible_scores(s)
+    >>> len(kept), note.split(" med")[0]
+    (1, '1 poängrader')
+    """
+    if scores.empty:
+        return scores, None
+    cols = [scores[c] if c in scores.columns else pd.Series([None] * len(scores), index=scores.index)
+            for c in ("achieved", "max", "percent")]
+    bad = np.array([impossible_score(a, m, p) for a, m, p in zip(*cols)], dtype=bool)
+    if not bad.any():
+        return scores, None
+    from .strings import load
+
+    return scores[~bad], load("sv")("notes.impossible_scores", n=int(bad.sum()))
 
 
 def _theme_model(corpus: Any, themes: Any, embedder: Any) -> Any:

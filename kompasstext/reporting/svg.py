@@ -1,6 +1,8 @@
 """Inline SVG charts for the report: heatmaps, split bars and score strips (no JavaScript, no fonts).
 
-Every label goes through :func:`kompasstext.reporting.html.esc`; the result is :class:`Markup`.
+Every label goes through :func:`markupsafe.escape`; the result is :class:`markupsafe.Markup`, which the
+page's templates (autoescaped) insert as it is.  Words (tooltips, labels) come from a
+:class:`~.strings.Strings` (Swedish by default).
 
 >>> str(split_bar(2, 1))[:4]
 '<svg'
@@ -12,7 +14,10 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from .html import Markup, esc
+from markupsafe import Markup
+from markupsafe import escape as esc
+
+from .strings import Strings, load
 
 STRENGTH = "#2b6cb0"
 IMPROVEMENT = "#c05621"
@@ -109,12 +114,12 @@ def heatmap(values: Sequence[Sequence[float | None]], row_labels: Sequence[str],
 
 
 def split_bar(n_strengths: int, n_improvements: int, *, width: int = 110, height: int = 12,
-              total: int | None = None) -> Markup:
+              total: int | None = None, t: Strings | None = None) -> Markup:
     """A horizontal bar: strengths (blue) then improvements (orange), scaled to ``total`` (default: their sum)."""
     tot = total or (n_strengths + n_improvements) or 1
     ws = width * n_strengths / tot
     wi = width * n_improvements / tot
-    tip = f"{n_strengths} styrkor, {n_improvements} förbättringsmöjligheter"
+    tip = (t or load())("svg.split", n_strengths=n_strengths, n_improvements=n_improvements)
     return Markup(
         f'<svg class="split" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(tip)}"><title>{esc(tip)}</title>'
@@ -124,29 +129,30 @@ def split_bar(n_strengths: int, n_improvements: int, *, width: int = 110, height
 
 
 def strip(groups: Sequence[tuple[str, str, Sequence[float]]], *, width: int = 360, xmax: float = 100.0,
-          unit: str = "%", label_w: int = 150) -> Markup:
+          unit: str = "%", label_w: int = 150, t: Strings | None = None) -> Markup:
     """Score distribution per group: one row per ``(label, colour, values)``: dots, the median as a bar, ``n``.
 
     Values are on 0..``xmax``; dots at the same value are stacked slightly so each stays visible.  A group
     of more than :data:`MAX_DOTS` values is drawn as a box (quartiles, whiskers to min and max) instead.
     """
+    t = t or load()
     row_h, top = 24, 6
     plot_w = width - label_w - 22
     height = top + row_h * len(groups) + 22
     out = [f'<svg class="strip" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="poängfördelning per grupp">']
-    for t in (0, 0.25, 0.5, 0.75, 1.0):
-        x = label_w + plot_w * t
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(t("svg.strip_aria"))}">']
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        x = label_w + plot_w * tick
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + row_h * len(groups)}" stroke="#e2e8f0"/>'
                    f'<text x="{x:.1f}" y="{height - 6}" font-size="10" text-anchor="middle" fill="#5a6474">'
-                   f'{t * xmax:.0f}{esc(unit)}</text>')
+                   f'{tick * xmax:.0f}{esc(unit)}</text>')
     for i, (label, color, values) in enumerate(groups):
         vals = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
         y = top + row_h * i + row_h / 2
         out.append(f'<text x="{label_w - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
                    f'{esc(label)} (n={len(vals)})</text>')
         if len(vals) > MAX_DOTS:
-            out.append(_box(sorted(vals), y, label_w, plot_w, xmax, color, label, unit))
+            out.append(_box(sorted(vals), y, label_w, plot_w, xmax, color, label, unit, t))
             continue
         seen: dict[float, int] = {}
         for v in sorted(vals):
@@ -160,7 +166,7 @@ def strip(groups: Sequence[tuple[str, str, Sequence[float]]], *, width: int = 36
             med = sorted(vals)[len(vals) // 2] if len(vals) % 2 else sum(sorted(vals)[len(vals) // 2 - 1:len(vals) // 2 + 1]) / 2
             x = label_w + plot_w * min(max(med / xmax, 0.0), 1.0)
             out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 9:.1f}" y2="{y + 9:.1f}" stroke="#1a202c" '
-                       f'stroke-width="2"><title>median {med:.0f}{esc(unit)}</title></line>')
+                       f'stroke-width="2"><title>{esc(t("svg.median", value=f"{med:.0f}{unit}"))}</title></line>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -170,7 +176,7 @@ MAX_DOTS = 150
 
 
 def _box(vals: list[float], y: float, label_w: float, plot_w: float, xmax: float, color: str, label: str,
-         unit: str) -> str:
+         unit: str, t: Strings) -> str:
     """A horizontal box plot of sorted ``vals``: whiskers min–max, box Q1–Q3, median bar."""
     def q(p: float) -> float:  # linear interpolation, as numpy's default
         k = (len(vals) - 1) * p
@@ -179,8 +185,8 @@ def _box(vals: list[float], y: float, label_w: float, plot_w: float, xmax: float
 
     x = lambda v: label_w + plot_w * min(max(v / xmax, 0.0), 1.0)  # noqa: E731
     lo, q1, med, q3, hi = vals[0], q(0.25), q(0.5), q(0.75), vals[-1]
-    tip = (f"{label}: n={len(vals)}, min {lo:.0f}{unit}, kvartiler {q1:.0f}–{q3:.0f}{unit}, median {med:.0f}{unit}, "
-           f"max {hi:.0f}{unit}")
+    tip = t("svg.box", label=label, n=len(vals), min=f"{lo:.0f}{unit}", q1=f"{q1:.0f}", q3=f"{q3:.0f}{unit}",
+            median=f"{med:.0f}{unit}", max=f"{hi:.0f}{unit}")
     return (f'<g><title>{esc(tip)}</title>'
             f'<line x1="{x(lo):.1f}" x2="{x(hi):.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{color}"/>'
             f'<rect x="{x(q1):.1f}" y="{y - 6:.1f}" width="{max(x(q3) - x(q1), 1.0):.1f}" height="12" fill="{color}" '

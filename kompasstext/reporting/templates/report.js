@@ -1,7 +1,12 @@
 /* kompasstext theme report: filter box, table paging, open-on-link.  Inlined at render time; vanilla JS,
-   no network.  Without JavaScript every row and section is simply shown. */
+   no network.  Without JavaScript every row and section is simply shown.  Its words are KT_STRINGS (the
+   "js" strings of kompasstext/lang/<lang>/report.json), set by the page before this script. */
 (function () {
   "use strict";
+  var T = (typeof KT_STRINGS === "object" && KT_STRINGS) || {};
+  function say(key, fields) {
+    return String(T[key] || key).replace(/\{(\w+)\}/g, function (m, k) { return fields && k in fields ? fields[k] : m; });
+  }
   function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, " "); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
@@ -13,8 +18,8 @@
     var state = { page: 0 };
     var bar = document.createElement("div");
     bar.className = "pager";
-    var prev = document.createElement("button"); prev.type = "button"; prev.textContent = "‹ Föregående";
-    var next = document.createElement("button"); next.type = "button"; next.textContent = "Nästa ›";
+    var prev = document.createElement("button"); prev.type = "button"; prev.textContent = say("prev");
+    var next = document.createElement("button"); next.type = "button"; next.textContent = say("next");
     var info = document.createElement("span");
     bar.appendChild(prev); bar.appendChild(info); bar.appendChild(next);
     var anchor = table.parentNode && table.parentNode.classList.contains("scroll") ? table.parentNode : table;
@@ -25,7 +30,7 @@
       if (state.page >= pages) { state.page = pages - 1; }
       rows.forEach(function (r) { r.classList.add("p-hide"); });
       shown.slice(state.page * size, (state.page + 1) * size).forEach(function (r) { r.classList.remove("p-hide"); });
-      info.textContent = "Sida " + (state.page + 1) + " av " + pages + " (" + shown.length + " rader)";
+      info.textContent = say("page", { page: state.page + 1, pages: pages, rows: shown.length });
       prev.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
       bar.classList.toggle("hidden", shown.length <= size);
@@ -64,7 +69,7 @@
       plainRows.forEach(function (r) { r.classList.toggle("f-hide", !hit(norm(r.textContent))); });
       pagers.forEach(function (p) { p.refresh(true); });
       if (count) {
-        count.textContent = terms.length ? ("Visar " + n + " av " + sections.length + " teman") : (sections.length + " teman");
+        count.textContent = terms.length ? say("showing", { n: n, total: sections.length }) : say("themes", { total: sections.length });
       }
     }
     box.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 120); });
