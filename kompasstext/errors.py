@@ -50,6 +50,9 @@ MESSAGES: dict[str, str] = {
             "mixed up and the score tables are not read; use the PDF or 'pdftotext -layout'",
     "W123": "list items outside tables read from plain text: an improvement marked only by italics (2011 "
             "template) cannot be told from a strength and is read as one; use the PDF",
+    "W124": "list items outside tables read from plain text, which has no italics: the improvements (2011 "
+            "template) were told by their wording — from the first recommendation under a subheading on; "
+            "use the PDF for the kinds as printed",
     "W111": "invalid UTF-8",
     "W112": "control characters removed",
     "W113": "a second section for the same area skipped",
