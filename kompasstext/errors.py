@@ -144,6 +144,15 @@ MESSAGES.update({
 })
 
 
+# ---- embedding cache and saved theme models (kompasstext.embedding.cache, kompasstext.themes.store;
+# codes E050–E059, W180–W189; a saved model that can't be read stays E007) ----------------------------
+MESSAGES.update({
+    "W180": "the embedding cache stayed locked by another process; running without it",
+    "W181": "the embedding cache was damaged; moved aside and started afresh",
+    "W182": "damaged entries in the embedding cache; recomputed",
+})
+
+
 # ---- report (kompasstext.reporting, kompasstext report; codes E040–E044, W160–W164) --------------------
 MESSAGES.update({
     "E040": "the report cannot be written in this language",

@@ -4,7 +4,8 @@ the theme report.
 The page and the workbook are in Swedish by default (``--lang en``: English); what the command prints
 (progress, the summary, warnings) is English.  The readers' warnings (W1xx: an impossible score, a
 score table that does not add up, ...) are counted in one W160 line on stderr with the first
-:data:`FIRST_WARNINGS` of them (``--verbose``: all; ``--quiet``: none).
+:data:`FIRST_WARNINGS` of them (``--verbose``: all; ``--quiet``: none), printed once the report is
+written (a refused run prints its one error line only).
 """
 from __future__ import annotations
 
@@ -86,13 +87,14 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     corpus = read_reports(args)  # --on-error: skipped files listed in one warning
     t_read = time.perf_counter() - t0
-    summary = warning_summary(reader_warnings(corpus), verbose=getattr(args, "verbose", False))
-    if summary:
-        log.warning("%s", summary)
     step = stage_bar(STAGES, args)
     data = report(corpus, out=args.out, xlsx=args.xlsx, municipality=args.municipality, themes=args.themes,
                   n_examples=args.examples, title=args.title, progress=step, lang=args.lang,
                   exclude_uncertain_links=not args.keep_uncertain_links)
+    # after the work, so a refused run (E006, ...) prints its one error line and nothing else
+    summary = warning_summary(reader_warnings(corpus), verbose=getattr(args, "verbose", False))
+    if summary:
+        log.warning("%s", summary)
     for path in data.paths.values():
         print(path)
     secs = list(data.timings.values())
