@@ -264,17 +264,21 @@ def _directive_sections() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 def opens_with_directive(text: str) -> bool:
     """Is ``text`` worded as a recommendation: a directive verb (imperative or infinitive, after at most
-    two hedges such as "i större utsträckning")?  The wording of an improvement; strengths are noun
-    phrases or statements.
+    two hedges such as "i större utsträckning"), or a comparative opening a noun phrase ("Mer fokus på",
+    "Fortsatt arbete med": the ``comparatives`` of ``directives.txt``)?  The wording of an improvement;
+    strengths are noun phrases or statements.
 
     >>> [opens_with_directive(t) for t in ("Utveckla resultatfokus på hemsidan", "I större utsträckning "
-    ...  "redovisa resultat", "Ta fram en plan", "Bra information om dagordningen", "Mer fokus på idéer")]
-    [True, True, True, False, False]
+    ...  "redovisa resultat", "Ta fram en plan", "Bra information om dagordningen", "Mer fokus på idéer",
+    ...  "Tydlig vision", "Högre höjder-arbetet ger medarbetarutveckling")]
+    [True, True, True, False, True, False, False]
     """
     from ..themes.text import is_directive_verb
 
     words = [w.lower() for w in _WORDS.findall(text[:120])]
     sections = _directive_sections()
+    if words and (words[0],) in sections.get("comparatives", ()):
+        return True
     verbs = {v[0] for v in sections.get("verbs", ()) if len(v) == 1}
     i = 0
     for _ in range(2):  # leading hedges
