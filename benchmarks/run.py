@@ -15,6 +15,14 @@ plus N − 4 synthetic ones) into ``--work/N<N>/corpus``, then, each in a fresh 
    ``SentenceTransformer.encode`` against the Embedder with an empty cache (``bench_embedding.py``'s
    method: alternating order, best of 2 rounds).
 
+``--distinct``: every size's corpus has distinct wording (``synth.py --distinct``: every finding's
+wording and every municipality name distinct, no variant cap), and the pipeline embeds with the
+**stand-in** ``benchmarks/standin.py`` (feature hashing + a random projection to 384 dimensions, not
+e5; ~5,000 texts/s), so the per-distinct-text stages can be timed at N = 3,000 (~1M distinct texts)
+without hours of e5.  One run per size (label ``distinct, stand-in``); its embedding seconds are the
+stand-in's and are excluded as usual.  ``--profile`` writes a cProfile of each pipeline run
+(``<work>/N<n>/pipeline.prof``; read it with ``python -m pstats``).
+
 Every size gets its own ``KOMPASSTEXT_HOME`` (embedding cache) under ``--work``; the model folder is
 built once (``default_model_dir()`` of the user's home) and linked in.
 
@@ -153,8 +161,13 @@ def stage_pipeline(corpus_pickle: str, out_html: str, cache_dir: str, model_dir:
     with open(corpus_pickle, "rb") as fh:
         corpus = Corpus(pickle.load(fh))
     load_s = time.perf_counter() - t_load
-    emb = TimedEmbedder(Embedder(model=model_dir, cache_dir=cache_dir, show_progress=False),
-                        sample_every=30 if sample_out else 0)
+    if os.environ.get("KT_BENCH_EMBEDDER") == "standin":
+        from standin import HashingEmbedder
+
+        inner = HashingEmbedder()
+    else:
+        inner = Embedder(model=model_dir, cache_dir=cache_dir, show_progress=False)
+    emb = TimedEmbedder(inner, sample_every=30 if sample_out else 0)
     laps: dict[str, dict] = {}
     order = [name for name, _ in STAGES]
     state = {"t": time.perf_counter(), "cpu": cpu_s(), "i": 0}
@@ -175,10 +188,21 @@ def stage_pipeline(corpus_pickle: str, out_html: str, cache_dir: str, model_dir:
         emb.stage = STAGES[i][1] if i < len(STAGES) else "render"
         _log(f"start: {emb.stage}")
 
+    prof_out = os.environ.get("KT_BENCH_PROFILE")
+    if prof_out:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        data = report(corpus, out=out_html, xlsx=xlsx, embedder=emb, progress=progress)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = report(corpus, out=out_html, xlsx=xlsx, embedder=emb, progress=progress)
+    finally:
+        if prof_out:  # also of a run that failed: where its time went
+            prof.disable()
+            prof.dump_stats(prof_out)
     now = time.perf_counter()
     laps["render"] = {"seconds": now - state["t"], "cpu": cpu_s() - state["cpu"], "peak_mb": hwm_mb()}
     for label, e in emb.log.items():
@@ -294,16 +318,16 @@ def run_size(n: int, args, model_dir: Path) -> dict:
 
     base = Path(args.work) / f"N{n}"
     corpus_dir, home = base / "corpus", base / "home"
-    variants = args.variants if n > args.cold_max else None
-    names = args.names if n > args.cold_max else None
-    key = f"n={n} seed={args.seed} variants={variants} names={names}"
+    variants = args.variants if n > args.cold_max and not args.distinct else None
+    names = args.names if n > args.cold_max and not args.distinct else None
+    key = f"n={n} seed={args.seed} variants={variants} names={names}" + (" distinct" if args.distinct else "")
     stamp = base / "corpus.key"
     if not (stamp.exists() and stamp.read_text() == key):
         t = time.perf_counter()
         if corpus_dir.exists():
             for p in corpus_dir.iterdir():
                 p.unlink()
-        generate(n, corpus_dir, seed=args.seed, variants=variants, names=names)
+        generate(n, corpus_dir, seed=args.seed, variants=variants, names=names, distinct=args.distinct)
         stamp.write_text(key)
         print(f"[N={n}] generated {n} reports ({key}) in {time.perf_counter() - t:.1f} s", flush=True)
     (home / "models").mkdir(parents=True, exist_ok=True)
@@ -311,7 +335,11 @@ def run_size(n: int, args, model_dir: Path) -> dict:
     if not link.exists():
         link.symlink_to(model_dir, target_is_directory=True)
     env = dict(os.environ, KOMPASSTEXT_HOME=str(home), TOKENIZERS_PARALLELISM="false")
-    out: dict = {"n": n, "variants": variants, "names": names}
+    if args.distinct:
+        env["KT_BENCH_EMBEDDER"] = "standin"
+    if args.profile:
+        env["KT_BENCH_PROFILE"] = str(base / "pipeline.prof")
+    out: dict = {"n": n, "variants": variants, "names": names, "distinct": args.distinct}
     pkl = base / "corpus.pkl"
     out["parse"] = _sub(["parse", str(corpus_dir), str(pkl), str(args.jobs or 0)], env)
     p = out["parse"]
@@ -338,9 +366,13 @@ def run_size(n: int, args, model_dir: Path) -> dict:
                 break
     seeded = "cache_seeded_from" in out
     runs = ["cold", "warm"] if (seeded or not any(cache_dir.glob("*.sqlite"))) else ["warm(pre-filled)", "warm"]
+    if args.distinct:
+        runs = ["distinct, stand-in"]
+    if args.pipeline_runs:
+        runs = runs[:args.pipeline_runs]
     for run in runs:
         sample = str(base / "sample.json") if run == "cold" else None
-        r = _sub(["pipeline", str(pkl), str(base / f"themes_{run.split('(')[0]}.html"), str(cache_dir), str(model_dir),
+        r = _sub(["pipeline", str(pkl), str(base / f"themes_{run.split('(')[0].split(',')[0]}.html"), str(cache_dir), str(model_dir),
                   sample or "", str(base / "themes.xlsx") if args.xlsx else ""], env)
         out[run] = r
         if "laps" not in r:
@@ -380,7 +412,7 @@ def table(results: list[dict]) -> str:
             "findings/s |", "|" + "---|" * 14]
     for r in results:
         p = r["parse"]
-        for run in [k for k in ("cold", "warm(pre-filled)", "warm") if k in r]:
+        for run in [k for k in ("cold", "warm(pre-filled)", "warm", "distinct, stand-in") if k in r]:
             x = r[run]
             if "laps" not in x:
                 rows.append(f"| {r['n']} | {p.get('findings')} | {run} | {p.get('seconds', 0):.1f} | "
@@ -431,6 +463,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--throughput", type=int, default=500, help="texts of the embedding throughput sample (0: skip)")
     ap.add_argument("--fresh-cache", action="store_true", help="empty each size's embedding cache first (cold run)")
     ap.add_argument("--xlsx", action="store_true", help="also write the Excel workbook")
+    ap.add_argument("--distinct", action="store_true",
+                    help="distinct wording at every size (synth.py --distinct), stand-in vectors (standin.py)")
+    ap.add_argument("--profile", action="store_true", help="cProfile each pipeline run into <work>/N<n>/pipeline.prof")
+    ap.add_argument("--pipeline-runs", type=int, default=0, help="at most this many pipeline runs per size (0: all)")
     args = ap.parse_args(argv)
     LIMITS.update(timeout=args.timeout, max_rss=args.max_rss)
 

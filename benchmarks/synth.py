@@ -15,7 +15,9 @@ docplayer transcript, HTML-ish • tables, 2011 markdown, 2020 tab tables) used 
   another (``0 <= achieved <= max`` kept; the row's percent moves by ``100 d / max``), so area and
   report totals still add up.
 
-Deterministic: report ``i`` depends only on ``(seed, i)``.  ``variants=K`` bounds the wording: a pool
+Deterministic: report ``i`` depends only on ``(seed, i)``.  ``distinct=True`` (``--distinct``) makes every
+finding's wording distinct across the corpus and every municipality name distinct (see
+:func:`distinct_item`, :func:`distinct_names`): a scale test for the stages that are per distinct text.  ``variants=K`` bounds the wording: a pool
 item is perturbed in one of K fixed ways, so the corpus has at most ``pool size x K`` distinct finding
 texts however large N is; ``names=M`` bounds the municipalities (the narrative passages, which carry
 the name, then have at most ``4 x M`` versions).  Used to pre-fill the embedding cache honestly at
@@ -83,6 +85,10 @@ SYNONYMS = {
     "arbete": "jobb", "möjlighet": "chans", "genomförs": "görs", "görs": "genomförs", "samt": "och",
     "inom": "i", "tillsammans": "gemensamt", "engagemang": "intresse", "utvecklingen": "förbättringen",
 }
+
+#: name endings for the distinct-names mode (single words not ending in "s", so genitives stay readable)
+NAME_SUFFIXES = ("berg", "köping", "torp", "hult", "vik", "by", "hamn", "dal", "ö", "holm", "näs", "fors",
+                 "sjö", "bro", "lunda", "ryd")
 
 _SCORE_ROW = re.compile(r"(?<![\d.,])(\d{1,3})([ \t]+)(\d{1,3})(?:([ \t]+)(\d{1,3})( ?%))?(?![\d])")
 
@@ -188,6 +194,48 @@ def perturb(text: str, rng: random.Random, synonyms_only: bool = False) -> str:
     return " ".join(words)
 
 
+def distinct_names(seed: int = 0, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Municipality names for the distinct-names mode, in a fixed seeded order: the real single-word
+    names, then every name + one of :data:`NAME_SUFFIXES` ("Aleberg", "Bodenköping" …), ~4,500 in all;
+    none is, or starts with, one of ``exclude`` (the templates' own names)."""
+    base = [n for n in NAMES if not any(n.startswith(x) or x.startswith(n) for x in exclude)]
+    out = list(base) + [n + suf for suf in NAME_SUFFIXES for n in base if not (n + suf).endswith("s")]
+    out = list(dict.fromkeys(out))
+    _seeded("names", seed).shuffle(out)
+    return out
+
+
+def vocabulary(pool: list[tuple[int, str, str]]) -> list[str]:
+    """Lower-case content words (alphabetic, >= 6 letters) of the pool's findings, sorted: what
+    :func:`distinct_item` recombines with (real words of real findings, no function words)."""
+    words = {w for _, _, text in pool for w in text.split(" ") if len(w) >= 6 and w.isalpha() and w.islower()}
+    return sorted(words)
+
+
+def distinct_item(text: str, rng: random.Random, vocab: list[str], other: str | None = None,
+                  n_swaps: int = 3) -> str:
+    """A wording of ``text`` that no other report is likely to share: spliced with ``other`` (the first
+    part of one real finding, the rest of another, both of the same kind), then ``n_swaps`` of its
+    middle lower-case content words (>= 6 letters: function words stay) replaced by words of ``vocab``.  With ``other=None`` (a run-on list item,
+    whose boundaries the segmenter decides) the first two and the last two words and the words next to
+    a capitalised one are kept, so the gaps between items look as before."""
+    words = text.split(" ")
+    if other is not None and len(words) >= 4:
+        ow = other.split(" ")
+        if len(ow) >= 4:
+            words = words[:rng.randrange(2, len(words) - 1)] + ow[rng.randrange(2, len(ow) - 1):]
+    lo, hi = (1, len(words) - 1) if other is not None else (2, len(words) - 2)
+    slots = [i for i in range(lo, hi) if len(words[i]) >= 6 and words[i].isalpha() and words[i].islower()
+             and (other is not None or not (words[i + 1][:1].isupper() or words[i - 1][:1].isupper()))]
+    rng.shuffle(slots)
+    for i in slots[:n_swaps]:
+        words[i] = rng.choice(vocab)
+    if len(slots) < n_swaps and other is not None:  # short items: add real words until distinct enough
+        for _ in range(n_swaps - len(slots)):
+            words.insert(rng.randrange(1, max(2, len(words))), rng.choice(vocab))
+    return " ".join(words)
+
+
 @dataclass
 class Generated:
     text: str
@@ -200,13 +248,20 @@ class Generated:
 
 
 def make_report(templates: list[Template], pool: list[tuple[int, str, str]], i: int, seed: int = 0,
-                variants: int | None = None, names: int | None = None) -> Generated:
+                variants: int | None = None, names: int | None = None, distinct: bool = False) -> Generated:
     """Synthetic report number ``i`` (see the module doc); ``names`` bounds the municipalities to the
-    first ``names`` of :data:`NAMES` (re-evaluations of the same municipalities, other years)."""
+    first ``names`` of :data:`NAMES` (re-evaluations of the same municipalities, other years);
+    ``distinct`` gives report ``i`` the ``i``-th of :func:`distinct_names` and every finding a wording
+    of its own (:func:`distinct_item`)."""
     rng = _seeded("report", seed, i)
     ti = i % len(templates)
     t = templates[ti]
-    name = rng.choice([n for n in NAMES[:names] if n != t.municipality])
+    if distinct:
+        all_names = _distinct_names_memo(seed, tuple(x.municipality for x in templates))
+        name = all_names[i % len(all_names)]
+        vocab = _vocab_memo(pool)
+    else:
+        name = rng.choice([n for n in NAMES[:names] if n != t.municipality])
     year = rng.choice(list(YEARS[t.framework]))
     edits: list[tuple[int, int, str]] = []
     by_kind: dict[str, list[int]] = {}
@@ -215,6 +270,9 @@ def make_report(templates: list[Template], pool: list[tuple[int, str, str]], i: 
     same = {kind: [k for k in ks if pool[k][0] == ti] for kind, ks in by_kind.items()}
     own = {(s.start, s.end): k for k, s in enumerate(t.slots)}
     for s in t.slots:
+        if s.segmented and distinct:  # middle words only: the gaps between items stay as they were
+            edits.append((s.start, s.end, distinct_item(s.text, rng, vocab, None, n_swaps=2)))
+            continue
         if s.segmented:  # keep a run-on item (and so the segmenter's boundaries): synonym swaps only
             prng = _seeded("variant", seed, ti, s.start, rng.randrange(variants)) if variants else rng
             edits.append((s.start, s.end, perturb(s.text, prng, synonyms_only=True)))
@@ -227,6 +285,10 @@ def make_report(templates: list[Template], pool: list[tuple[int, str, str]], i: 
         else:
             k = rng.choice(by_kind[s.kind])
         item = pool[k][2]
+        if distinct:
+            other = pool[rng.choice(by_kind[s.kind])][2]
+            edits.append((s.start, s.end, distinct_item(perturb(item, rng), rng, vocab, other)))
+            continue
         prng = _seeded("variant", seed, k, rng.randrange(variants)) if variants else rng
         if variants is None or prng.random() > 1 / variants:  # (variant 0 of a bounded set: as is)
             item = perturb(item, prng)
@@ -267,6 +329,21 @@ def make_report(templates: list[Template], pool: list[tuple[int, str, str]], i: 
 
 
 _POOL_POS: dict[tuple[int, str, str], int] = {}
+_MEMO: dict = {}
+
+
+def _distinct_names_memo(seed: int, exclude: tuple[str, ...]) -> list[str]:
+    key = ("names", seed, exclude)
+    if key not in _MEMO:
+        _MEMO[key] = distinct_names(seed, exclude)
+    return _MEMO[key]
+
+
+def _vocab_memo(pool) -> list[str]:
+    key = ("vocab", len(pool))
+    if key not in _MEMO:
+        _MEMO[key] = vocabulary(pool)
+    return _MEMO[key]
 
 
 def _pool_index(pool, ti, text, kind) -> int:
@@ -281,7 +358,7 @@ def build_pool(templates: list[Template]) -> list[tuple[int, str, str]]:
 
 
 def generate(n: int, out: str | Path, *, seed: int = 0, variants: int | None = None, names: int | None = None,
-             include_bundled: bool = True) -> list[Path]:
+             include_bundled: bool = True, distinct: bool = False) -> list[Path]:
     """Write a corpus of ``n`` reports into ``out``: the bundled reports (if ``include_bundled``) plus
     synthetic ones; ``out/synth_manifest.json`` holds what each synthetic report should parse to."""
     out = Path(out)
@@ -295,7 +372,7 @@ def generate(n: int, out: str | Path, *, seed: int = 0, variants: int | None = N
             p.write_text(t.text, "utf-8")
             paths.append(p)
     for i in range(n - len(paths)):
-        g = make_report(templates, pool, i, seed, variants, names)
+        g = make_report(templates, pool, i, seed, variants, names, distinct)
         stem = f"{g.municipality.lower()}_{g.year}_s{i:05d}"
         p = out / f"{stem}.txt"
         p.write_text(g.text, "utf-8")
@@ -351,10 +428,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--variants", type=int, default=None, help="bound the wording to K variants per pool item")
     p.add_argument("--names", type=int, default=None, help="bound the municipalities to the first M names")
     p.add_argument("--no-bundled", action="store_true", help="only synthetic reports")
+    p.add_argument("--distinct", action="store_true",
+                   help="every finding's wording and every municipality name distinct (no variant cap)")
     p.add_argument("--check", action="store_true", help="parse the reports and compare with what was written")
     args = p.parse_args(argv)
+    if args.distinct and (args.variants or args.names):
+        p.error("--distinct and --variants/--names exclude each other")
     paths = generate(args.n, args.out, seed=args.seed, variants=args.variants, names=args.names,
-                     include_bundled=not args.no_bundled)
+                     include_bundled=not args.no_bundled, distinct=args.distinct)
     print(f"wrote {len(paths)} reports to {args.out}")
     if args.check:
         res = check(args.out)
