@@ -10,6 +10,7 @@ written (a refused run prints its one error line only).
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def reader_warnings(corpus: Any) -> list[str]:
 
 def warning_summary(lines: list[str], verbose: bool = False) -> str | None:
     """One W160 message: how many reader warnings, then the first :data:`FIRST_WARNINGS` (all when
-    ``verbose``); None without warnings.
+    ``verbose``; the first of each code come first); None without warnings.
 
     >>> print(warning_summary(["a.txt: [W103] x", "b.txt: [W104] y"], verbose=True))
     [W160] 2 reader warnings (kompasstext parse FILE shows a report's warnings with its text):
@@ -73,11 +74,28 @@ def warning_summary(lines: list[str], verbose: bool = False) -> str | None:
     """
     if not lines:
         return None
-    shown = lines if verbose else lines[:FIRST_WARNINGS]
+    shown = lines if verbose else _varied(lines)[:FIRST_WARNINGS]
     more = [f"… and {len(lines) - len(shown)} more (--verbose lists them all)"] if len(shown) < len(lines) else []
     head = (f"[W160] {len(lines)} reader warning{'s' if len(lines) != 1 else ''} "
             "(kompasstext parse FILE shows a report's warnings with its text):")
     return "\n  ".join([head, *shown, *more])
+
+
+def _varied(lines: list[str]) -> list[str]:
+    """``lines`` with the first warning of each code first, then the rest in order, so that the first
+    few shown are not all of one kind (seven W104s hid a truncation's W114).
+
+    >>> _varied(["a: [W104] x", "a: [W104] y", "b: [W114] cut"])
+    ['a: [W104] x', 'b: [W114] cut', 'a: [W104] y']
+    """
+    seen: set[str] = set()
+    first, rest = [], []
+    for ln in lines:
+        m = re.search(r"\[(W\d+)\]", ln)
+        code = m.group(1) if m else ln
+        (rest if code in seen else first).append(ln)
+        seen.add(code)
+    return first + rest
 
 
 def run(args: argparse.Namespace) -> int:
