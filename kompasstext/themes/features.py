@@ -10,8 +10,10 @@
 * ``concept``: the linked cross-revision concepts (:mod:`kompasstext.links`) weighted by link
   confidence; a finer version of the same context, so it replaces ``area``.
 
-The TF-IDF is computed as two sparse products (documents x lemmas, lemmas x n-grams), so its cost is
-in C and its memory is proportional to the number of n-grams findings actually have.
+The TF-IDF is scikit-learn's (``CountVectorizer(analyzer="char_wb")`` over the distinct lemmas,
+``TfidfTransformer`` for idf and norms, on log-damped counts), with the documents' counts as one sparse
+product (documents x lemmas, lemmas x n-grams), so the Python work is per distinct lemma and the memory
+proportional to the n-grams findings actually have.
 
 >>> char_ngrams(["avtal"], (3, 3))
 [' av', 'avt', 'vta', 'tal', 'al ']
@@ -23,10 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 #: character n-gram lengths of the lexical view
 NGRAMS = (3, 5)
@@ -46,7 +49,8 @@ def weights4(weights: Sequence[float]) -> tuple[float, float, float, float]:
 
 
 def char_ngrams(tokens: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> list[str]:
-    """Character n-grams of each token padded with a space on both sides (scikit-learn's ``char_wb``)."""
+    """Character n-grams of each token padded with a space on both sides (scikit-learn's ``char_wb``
+    analyzer, applied token by token)."""
     out: list[str] = []
     for t in tokens:
         out += _token_ngrams(t, ngrams)
@@ -55,17 +59,17 @@ def char_ngrams(tokens: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> list
 
 @lru_cache(maxsize=1 << 18)
 def _token_ngrams(token: str, ngrams: tuple[int, int] = NGRAMS) -> tuple[str, ...]:
-    w = f" {token} "
-    lo, hi = ngrams
-    return tuple(w[i:i + k] for k in range(lo, hi + 1) for i in range(len(w) - k + 1))
+    return tuple(_analyzer(ngrams)(token)) if token else ()
 
 
-def _csr(indices: list[int], indptr: list[int], shape: tuple[int, int]) -> sparse.csr_matrix:
-    """A 0/1-count CSR matrix from index lists, with 32-bit indices (half the memory of 64-bit)."""
-    M = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int32),
-                           np.asarray(indptr, np.int64 if len(indices) >= 2 ** 31 else np.int32)), shape=shape)
-    M.sum_duplicates()
-    return M
+@lru_cache(maxsize=8)
+def _analyzer(ngrams: tuple[int, int]) -> Callable[[str], list[str]]:
+    return _vectorizer(ngrams).build_analyzer()
+
+
+def _vectorizer(ngrams: tuple[int, int] = NGRAMS, vocabulary: dict[str, int] | None = None) -> CountVectorizer:
+    return CountVectorizer(analyzer="char_wb", ngram_range=ngrams, lowercase=False, vocabulary=vocabulary,
+                           dtype=np.float32)
 
 
 def _doc_lemma_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
@@ -75,54 +79,70 @@ def _doc_lemma_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matri
     indptr = [0]
     for toks in tokens:
         for t in toks:
-            j = ids.get(t)
-            if j is None:
-                j = ids[t] = len(ids)
-            indices.append(j)
+            if t:
+                indices.append(ids.setdefault(t, len(ids)))
         indptr.append(len(indices))
-    return _csr(indices, indptr, (len(tokens), len(ids))), list(ids)
+    D = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int32),
+                           np.asarray(indptr, np.int64 if len(indices) >= 2 ** 31 else np.int32)),
+                          shape=(len(tokens), len(ids)))
+    D.sum_duplicates()
+    return D, list(ids)
 
 
-def _ngram_counts(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
-    """Documents x ``vocabulary`` n-gram counts (float32; n-grams outside the vocabulary are ignored)."""
+def _ngram_counts(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int] | None = None
+                  ) -> tuple[sparse.csr_matrix, dict[str, int]]:
+    """Documents x n-gram counts (float32) and the vocabulary (given: n-grams outside it are ignored;
+    None: every n-gram, sorted).  ``CountVectorizer`` counts the n-grams of each *distinct lemma*
+    once; documents are sums of their lemmas' rows (a sparse product), so the Python work is per distinct
+    lemma, not per finding."""
     D, lemmas = _doc_lemma_matrix(tokens)
-    indices: list[int] = []
-    indptr = [0]
-    for t in lemmas:
-        indices += [j for j in (vocabulary.get(g) for g in _token_ngrams(t)) if j is not None]
-        indptr.append(len(indices))
-    C = (D @ _csr(indices, indptr, (len(lemmas), len(vocabulary)))).tocsr()
+    if not lemmas or vocabulary == {}:
+        vocab = vocabulary or {}
+        return sparse.csr_matrix((len(tokens), len(vocab)), dtype=np.float32), vocab
+    if vocabulary is None:
+        cv = _vectorizer(NGRAMS)
+        L = cv.fit_transform(lemmas)
+        vocabulary = {g: int(j) for g, j in cv.vocabulary_.items()}
+    else:
+        L = _vectorizer(NGRAMS, vocabulary).transform(lemmas)
+    C = (D @ L).tocsr()
     C.sort_indices()
-    return C
+    return C.astype(np.float32, copy=False), vocabulary
+
+
+def _tfidf(idf: np.ndarray) -> TfidfTransformer:
+    """scikit-learn's TF-IDF with a given idf (L2-normalised rows)."""
+    t = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
+    t.idf_ = idf
+    return t
 
 
 def ngram_idf(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
     """``(vocabulary, idf)`` of the lemmas' character n-grams over the documents ``tokens``: vocabulary
-    sorted, smooth idf ``ln((1 + n) / (1 + df)) + 1`` (as scikit-learn's ``TfidfVectorizer``)."""
+    sorted, smooth idf ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's ``TfidfTransformer``)."""
     vocab, idf, _ = _fit_counts(tokens)
     return vocab, idf
 
 
 def _fit_counts(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray, sparse.csr_matrix]:
-    grams = sorted({g for toks in tokens for t in set(toks) for g in _token_ngrams(t)})
-    vocab = {g: i for i, g in enumerate(grams)}
-    C = _ngram_counts(tokens, vocab)
-    df = np.bincount(C.indices, minlength=len(vocab)) if C.nnz else np.zeros(len(vocab), int)
-    idf = np.log((1.0 + len(tokens)) / (1.0 + df)) + 1.0
-    return vocab, idf.astype(np.float32), C
+    C, vocab = _ngram_counts(tokens)
+    if not vocab:
+        return vocab, np.zeros(0, np.float32), C
+    idf = TfidfTransformer(smooth_idf=True).fit(C).idf_
+    return vocab, np.asarray(idf, dtype=np.float32), C
 
 
 def ngram_tfidf(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int], idf: np.ndarray,
                 counts: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
-    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32), computed in
-    place on the counts (``counts``: those of ``tokens`` if already at hand)."""
-    C = counts if counts is not None else _ngram_counts(tokens, vocabulary)
-    C.data = np.log1p(C.data, dtype=np.float32) * idf[C.indices]
-    lengths = np.diff(C.indptr)
-    rows = np.repeat(np.arange(C.shape[0], dtype=np.int32), lengths)
-    norms = np.sqrt(np.bincount(rows, weights=np.square(C.data, dtype=np.float64), minlength=C.shape[0]))
-    C.data *= (1.0 / np.clip(norms, 1e-12, None)).astype(np.float32)[rows]
-    return C
+    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32;
+    scikit-learn's ``TfidfTransformer`` on the damped counts), computed in place on the counts
+    (``counts``: those of ``tokens`` if already at hand)."""
+    C = counts if counts is not None else _ngram_counts(tokens, vocabulary)[0]
+    if not vocabulary:
+        return sparse.csr_matrix((len(tokens), 0), dtype=np.float32)
+    C.data = C.data.astype(np.float32, copy=False)
+    np.log1p(C.data, out=C.data)
+    return _tfidf(idf).transform(C, copy=False).astype(np.float32, copy=False)
 
 
 @dataclass
