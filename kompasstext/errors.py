@@ -59,6 +59,8 @@ MESSAGES: dict[str, str] = {
     "W114": "the text stops early",
     "W115": "one of several reports in the file",
     "W116": "the embedding cache can't be written; running without it",
+    "W117": "a list table row without its header line, read as strengths | improvements (the templates' order)",
+    "W118": "a line looks like a run-on list table row without its header line; not read as findings",
     "W130": "a segmented list item's boundaries are uncertain (see Corpus.review_segmentation)",
 }
 

@@ -71,12 +71,26 @@ def find_list_tables(text: str, start: int, end: int,
     other non-blank line or at the next header."""
     tables: list[ListTable] = []
     cur: ListTable | None = None
+    last_kinds: list[Kind] = ["strength", "improvement"]  # the templates' column order
     for line in iter_lines(text, start, end):
         kinds = header_kinds(line.text)
         if kinds:
             cur = ListTable(kinds, line.start, line.end)
             tables.append(cur)
+            last_kinds = kinds
             continue
+        if cur is None and diagnostics is not None and _orphan_row(line.text):
+            # a list row whose header line is gone: read under the last header's columns, and say so
+            cur = ListTable(list(last_kinds), line.start, line.start)
+            tables.append(cur)
+            diagnostics.append(Diagnostic(
+                "W117", f"a list table row without its header line read as {' | '.join(last_kinds)}",
+                area=area, start=line.start, end=line.end, line=line_of(line.start) if line_of else None))
+        if cur is None and diagnostics is not None and _plain_orphan_row(line.text):
+            diagnostics.append(Diagnostic(
+                "W118", "a line that looks like a run-on list table row without its header line was not read "
+                        "as findings (it stays in the narrative)", area=area, start=line.start, end=line.end,
+                line=line_of(line.start) if line_of else None))
         if cur is None or line.blank:
             continue
         if _SEPARATOR.match(line.text):
@@ -100,6 +114,28 @@ def find_list_tables(text: str, start: int, end: int,
             continue
         cur = None
     return tables
+
+
+def _orphan_row(line: str) -> bool:
+    """A two-cell line whose cells are list items (``<p>``/``<ul>``/bullets), or empty: the row of a list
+    table whose header line is missing.
+
+    >>> _orphan_row("<p>Bra webb</p>\t<p>Följ upp</p>"), _orphan_row("1.1 Finns en plan?\t5\t10")
+    (True, False)
+    """
+    if line.count("\t") != 1:
+        return False
+    cells = [c.strip() for c in line.split("\t")]
+    return any(cells) and all(not c or _LIST_START.match(c) for c in cells)
+
+
+def _plain_orphan_row(line: str) -> bool:
+    """Two long cells of plain text (at least 60 characters and 8 words each, no numbers cell): the
+    shape of a run-on list row (strengths TAB improvements) whose header line is missing."""
+    if line.count("\t") != 1 or _LIST_START.match(line):
+        return False
+    cells = [c.strip() for c in line.split("\t")]
+    return all(len(c) >= 60 and len(c.split()) >= 8 for c in cells)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
