@@ -164,9 +164,7 @@ def _candidates(report: Report, area: Area) -> tuple[list[str], list[str], str]:
     cat_ids: list[str] = []
     cat_texts: list[str] = []
     if report.framework:
-        cat = catalog(report.framework)
-        cat = cat[cat.area == area.number]
-        cat_ids, cat_texts = cat.id.tolist(), cat.text.tolist()
+        cat_ids, cat_texts = map(list, _catalog_area(report.framework, area.number))
     if table and set(cat_ids) <= set(table):
         return list(table), list(table.values()), "table"
     if table and not set(table) <= set(cat_ids):  # not the catalog's numbering: trust the table alone
@@ -174,6 +172,14 @@ def _candidates(report: Report, area: Area) -> tuple[list[str], list[str], str]:
     if cat_ids:
         return cat_ids, [table.get(i, t) for i, t in zip(cat_ids, cat_texts)], "table" if table else "catalog"
     return [], [], "none"
+
+
+@lru_cache(maxsize=256)
+def _catalog_area(framework: str, area: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The catalog's sub-question ids and texts of one area of a revision (memoised: asked per area)."""
+    cat = catalog(framework)
+    cat = cat[cat.area == area]
+    return tuple(cat.id.tolist()), tuple(cat.text.tolist())
 
 
 def _catalog_texts(framework: str | None, qid: str) -> list[str]:

@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from ..frameworks import similarity
+from ..frameworks import _norm, similarity
 from ..model import Passage
 
 #: headings that open a section saying nothing about one sub-question
@@ -76,7 +76,7 @@ def heading_prefix(text: str, names: Sequence[str]) -> tuple[int, str | None] | 
     first = words[0].group(0).casefold().rstrip(":.")
     if first in GENERIC and _starts_sentence(words[1].group(0)):
         return words[0].end(), None
-    parts = [p for n in names for p in _name_parts(n)]
+    parts = [(p, len(_norm(p))) for n in names for p in _name_parts(n)]
     best: tuple[float, int] | None = None
     for k in range(1, min(MAX_WORDS, len(words) - 2) + 1):
         nxt = words[k].group(0)
@@ -84,7 +84,10 @@ def heading_prefix(text: str, names: Sequence[str]) -> tuple[int, str | None] | 
         if not _starts_sentence(nxt) or re.search(r"[.!?,;]$", last):
             continue
         prefix = text[:words[k - 1].end()]
-        score = max((max(similarity(prefix, p), _contained(prefix, p)) for p in parts), default=0.0)
+        n = len(_norm(prefix))
+        # a ratio 2M / (n + m) can't reach MIN_SIMILARITY when 2 min(n, m) / (n + m) doesn't: skip those
+        score = max((max(similarity(prefix, p) if 2 * min(n, m) >= MIN_SIMILARITY * (n + m) else 0.0,
+                         _contained(prefix, p)) for p, m in parts), default=0.0)
         if score >= MIN_SIMILARITY and (best is None or score > best[0]):
             best = (score, words[k - 1].end())
     if best is None:
