@@ -20,6 +20,7 @@ _SEPARATOR = re.compile(r"^[ \t]*-{2,}[ \t]*(?:\t[ \t]*-{2,}[ \t]*)+$")
 _BULLET = re.compile(rf"[{BULLET_CHARS.replace('·', '')}]|(?<!\S)·(?=\s)")
 _P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
 _LIST_START = re.compile(rf"^[ \t]*(?:<(?:ul|ol|li|p)\b|[{BULLET_CHARS}])", re.I)
+_NUMBERS = re.compile(r"[\d\s%,.()/–-]+")
 _LEAD_JUNK = re.compile(r"^(?:\s|<(?:ul|ol)\b[^>]*>)+", re.I)
 _TRAIL_JUNK = re.compile(r"(?:\s|<(?:ul|ol)\b[^>]*>|</(?:ul|ol)>)+$", re.I)
 
@@ -88,8 +89,8 @@ def find_list_tables(text: str, start: int, end: int,
                 area=area, start=line.start, end=line.end, line=line_of(line.start) if line_of else None))
         if cur is None and diagnostics is not None and _plain_orphan_row(line.text):
             diagnostics.append(Diagnostic(
-                "W118", "a line that looks like a run-on list table row without its header line was not read "
-                        "as findings (it stays in the narrative)", area=area, start=line.start, end=line.end,
+                "W118", "a tab-separated line outside any list table (a list row without its header line, or "
+                        "moved away from its table?) was not read as findings: it stays in the narrative", area=area, start=line.start, end=line.end,
                 line=line_of(line.start) if line_of else None))
         if cur is None or line.blank:
             continue
@@ -120,7 +121,7 @@ def _orphan_row(line: str) -> bool:
     """A two-cell line whose cells are list items (``<p>``/``<ul>``/bullets), or empty: the row of a list
     table whose header line is missing.
 
-    >>> _orphan_row("<p>Bra webb</p>\t<p>Följ upp</p>"), _orphan_row("1.1 Finns en plan?\t5\t10")
+    >>> _orphan_row("<p>Bra webb</p>\\t<p>Följ upp</p>"), _orphan_row("1.1 Finns en plan?\\t5\\t10")
     (True, False)
     """
     if line.count("\t") != 1:
@@ -130,12 +131,20 @@ def _orphan_row(line: str) -> bool:
 
 
 def _plain_orphan_row(line: str) -> bool:
-    """Two long cells of plain text (at least 60 characters and 8 words each, no numbers cell): the
-    shape of a run-on list row (strengths TAB improvements) whose header line is missing."""
+    """A two-cell line of plain text outside any list table — not a number cell (score, page), not a
+    Rubriker/Poäng box header, at least two words: the shape of a list table row whose header line is
+    missing or that was moved away from its table.
+
+    >>> [_plain_orphan_row(x) for x in ("Kundval 2.0-utvecklingsarbetet\\t", "Rubriker\\tPoäng",
+    ...                                 "Område 1 Demokrati\\t7", "<b>TOTALT</b>\\t<b>383</b>")]
+    [True, False, False, False]
+    """
     if line.count("\t") != 1 or _LIST_START.match(line):
         return False
-    cells = [c.strip() for c in line.split("\t")]
-    return all(len(c) >= 60 and len(c.split()) >= 8 for c in cells)
+    cells = [strip_tags(c).strip() for c in line.split("\t")]
+    if any(_NUMBERS.fullmatch(c) or c.casefold().startswith(("rubrik", "poäng")) for c in cells if c):
+        return False
+    return any(len(c.split()) >= 2 for c in cells)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
