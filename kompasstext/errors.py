@@ -60,7 +60,7 @@ MESSAGES: dict[str, str] = {
     "W115": "one of several reports in the file",
     "W116": "the embedding cache can't be written; running without it",
     "W117": "a list table row without its header line, read as strengths | improvements (the templates' order)",
-    "W118": "a line looks like a run-on list table row without its header line; not read as findings",
+    "W118": "a tab-separated line outside any list table stays in the narrative (a list row without its header?)",
     "W130": "a segmented list item's boundaries are uncertain (see Corpus.review_segmentation)",
 }
 
