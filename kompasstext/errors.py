@@ -47,12 +47,14 @@ MESSAGES: dict[str, str] = {
     "W120": "the PDF is partly damaged; read what could be read",
     "W121": "PDF pages without a text layer (scanned?) were skipped; OCR is needed for them",
     "W122": "pdftotext without -layout loses the table columns: list items split over a page break may be "
-            "mixed up and the score tables are not read; use the PDF or 'pdftotext -layout'",
+            "mixed up, and a score table is read only where its columns check out; use the PDF or 'pdftotext -layout'",
     "W123": "list items outside tables read from plain text: an improvement marked only by italics (2011 "
             "template) cannot be told from a strength and is read as one; use the PDF",
     "W124": "list items outside tables read from plain text, which has no italics: the improvements (2011 "
             "template) were told by their wording — from the first recommendation under a subheading on; "
             "use the PDF for the kinds as printed",
+    "W125": "a score table of pdftotext output without -layout, written column after column, could not be put "
+            "back together consistently and is not read; use the PDF or 'pdftotext -layout'",
     "W111": "invalid UTF-8",
     "W112": "control characters removed",
     "W113": "a second section for the same area skipped",

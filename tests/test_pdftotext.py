@@ -56,13 +56,20 @@ def test_fixture_reads_to_gold(name, variant, shape):
     assert finding_f1(_kindless(d), _kindless(g))[0] == 1.0  # every item's text exact, whatever its kind
     assert areas(d) == areas(g)
     assert meta(d)[:2] == meta(g)[:2]
-    if shape == "pdftotext-layout":  # raw text loses the score tables' columns (W122): no sub-question
-        # rows, the framework guessed from the area titles, the total summed from the areas
-        assert subquestion_rows(d) == subquestion_rows(g) and meta(d) == meta(g)
+    # the score tables: -layout keeps their columns; raw text writes them column after column, put back
+    # together (kompasstext.readers.rawscores) to the same rows, so the framework is the tables' (Östhammar
+    # read 2010 from its area titles before)
+    assert subquestion_rows(d) == subquestion_rows(g) and d["framework"] == g["framework"]
+    texts = [{(q["id"], q["text"]) for a in x["areas"] for q in a["subquestions"]} for x in (d, g)]
+    assert texts[0] == texts[1]  # the question texts too (raw: the text column's, or the catalog's)
+    if shape == "pdftotext-layout":  # raw: Upplands-Bro's total (the TOTALT row of its area summary) is
+        # not read, the total is summed from the areas
+        assert meta(d) == meta(g)
     for f in r.findings:
         assert r.text[f.start:f.end] == f.text and f.page >= 1
     codes = {x.code for x in r.diagnostics}
     assert ("W122" in codes) == (shape == "pdftotext")
+    assert "W125" not in codes  # every score table checked out
     if name == "upplands-bro_2011":  # improvements told by their wording, and said so
         assert "W124" in codes and "W123" not in codes
 
@@ -156,3 +163,96 @@ def test_items_from_the_first_recommendation_of_a_run_on_are_marked():
                            (0, "\u2022 Synpunktssystem"), (0, "\u2022 Rådgivande grupper")))
     assert P.mark_worded_improvements(lay) == 2
     assert [ln.italic for ln in lay.pages[0].lines] == [False, False, False, True, True, False, False, False]
+
+
+# ---- raw shape: score tables written column after column ---------------------------------------------------
+def _overview(area: str, ids: list[str], texts: list[str], columns: list[list[str]]) -> list[str]:
+    """Raw ``pdftotext`` lines of one area's score table: id column, text column, then the number blocks
+    (the first row under the column headers, the other rows after)."""
+    out = ["Översikt av poängfördelning", f"{area}.", *ids, "", *texts, ""]
+    heads = ["Uppnått", "Max", "Procent"][:len(columns)]
+    for h, col in zip(heads, columns):
+        out += [h, col[0], ""]
+    for col in columns:
+        out += [*col[1:], ""]
+    return out
+
+
+#: a raw (no -layout) report page: the list table's cells one after the other
+RAW_PAGE = "Område {n} {title}\nStyrkor\n• {a}\n• {b}\n\nFörbättringsområden\n• Följ upp\n\f"
+_TEXTS = ["Offentlighet och demokrati", "Finns en plan/strategi för demokratiutveckling och", "information?",
+          "Informeras invånarna om aktuella frågor i politiken?"]
+
+
+def test_raw_score_table_is_put_back_together_from_its_columns():
+    from kompasstext.readers.rawscores import read_raw_score_tables
+
+    lines = _overview("1", ["1.1", "1.2"], _TEXTS, [["11", "17", "28"], ["15", "20", "35"], ["75%", "84%", "80%"]])
+    tables, problems = read_raw_score_tables([lines])
+    assert problems == [] and len(tables) == 1
+    t = tables[0]
+    assert (t.area, t.title, t.total, t.texts_from) == (1, "Offentlighet och demokrati", (28, 35, 80), "text")
+    assert t.rows == [("1.1", "Finns en plan/strategi för demokratiutveckling och information?", 11, 15, 75),
+                      ("1.2", "Informeras invånarna om aktuella frågor i politiken?", 17, 20, 84)]
+    # a number before the first "Uppnått" header (a stray page number) is no table's
+    assert read_raw_score_tables([lines[:1] + ["7", ""] + lines[1:]])[0][0].rows == t.rows
+    # no Procent column (the 2020 template): achieved / max blocks only
+    lines = _overview("1", ["1.1", "1.2"], _TEXTS, [["11", "17", "28"], ["15", "20", "35"]])
+    tables, problems = read_raw_score_tables([lines])
+    assert problems == [] and [r[2:] for r in tables[0].rows] == [(11, 15, None), (17, 20, None)]
+
+
+@pytest.mark.parametrize("columns, why", [
+    ([["11", "17", "30"], ["15", "20", "35"], ["75%", "84%", "86%"]], "achieved points sum to 28"),
+    ([["11", "17", "28"], ["15", "20", "40"], ["75%", "84%", "70%"]], "maxima sum to 35"),
+    ([["11", "17", "28"], ["15", "20", "35"], ["75%", "50%", "80%"]], "17/20 printed as 50%"),
+    ([["11", "28"], ["15", "35"], ["75%", "80%"]], "2 number rows for 2 questions"),
+    ([["17", "11", "28"], ["15", "20", "35"], ["75%", "84%", "80%"]], "17 of 15 points"),
+    ([["11", "17", "28"], ["15", "20"], ["75%", "84%", "80%"]], "do not line up"),
+])
+def test_inconsistent_raw_score_table_is_refused(columns, why):
+    from kompasstext.readers.rawscores import read_raw_score_tables
+
+    tables, problems = read_raw_score_tables([_overview("1", ["1.1", "1.2"], _TEXTS, columns)])
+    assert tables == [] and len(problems) == 1 and why in problems[0], problems
+    # through the reader: the area keeps no score rows, W125 says why
+    page = RAW_PAGE
+    text = (page.format(n=1, title="Offentlighet och demokrati", a="Bra webb", b="Tydliga mål")
+            + page.format(n=2, title="Service", a="Kundval", b="E-tjänster")
+            + "\n".join(_overview("1", ["1.1", "1.2"], _TEXTS, columns)) + "\n\f")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParseWarning)
+        r = read_text(text, format="pdftotext", warn=False)
+    assert all(not a.subquestions for a in r.areas)
+    assert any(d.code == "W125" and why in d.message for d in r.diagnostics)
+
+
+def test_consistent_raw_score_table_is_read_by_the_reader():
+    page = RAW_PAGE
+    lines = _overview("1", ["1.1", "1.2"], _TEXTS, [["11", "17", "28"], ["15", "20", "35"], ["75%", "84%", "80%"]])
+    text = (page.format(n=1, title="Offentlighet och demokrati", a="Bra webb", b="Tydliga mål")
+            + page.format(n=2, title="Service", a="Kundval", b="E-tjänster") + "\n".join(lines) + "\n\f")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParseWarning)
+        r = read_text(text, format="pdftotext", warn=False)
+    qs = r.areas[0].subquestions
+    assert [(q.id, q.achieved, q.max, q.percent) for q in qs] == [("1.1", 11, 15, 75), ("1.2", 17, 20, 84)]
+    assert qs[1].text == "Informeras invånarna om aktuella frågor i politiken?"
+    assert r.text.count("Informeras invånarna") == 1  # the columns' lines are not left as text as well
+    assert "W122" in {d.code for d in r.diagnostics} and "W125" not in {d.code for d in r.diagnostics}
+
+
+def test_one_inconsistent_raw_score_table_leaves_the_others_read():
+    from kompasstext.readers.rawscores import read_raw_score_tables
+
+    lines = ["Översikt av poängfördelning", "1.", "1.1", "1.2", "", "2.", "2.1", "2.2", "", *_TEXTS, "",
+             "Tillgänglighet och brukarorientering", "Finns det en kommunövergripande strategi för",
+             "brukarfokus?", "Hur arbetar kommunen med tillgänglighet och", "bemötande?", "",
+             "Uppnått", "11", "", "Max", "15", "", "Procent", "75%", "", "17", "28", "", "20", "35", "",
+             "84%", "80%", "",
+             "Uppnått", "9", "", "Max", "15", "", "Procent", "60%", "", "20", "35", "", "25", "40", "", "80%", "88%",
+             "", "Bilaga", "", "12", "", "2019"]  # text and numbers of another kind after the tables
+    tables, problems = read_raw_score_tables([lines])
+    assert [t.area for t in tables] == [1], problems
+    assert [r[2:] for r in tables[0].rows] == [(11, 15, 75), (17, 20, 84)]
+    assert len(problems) == 1 and problems[0].startswith("area 2: the achieved points sum to 29"), problems

@@ -16,7 +16,9 @@ column position, tables with cells) and read by the PDF layout reader (:mod:`kom
   comma or a function word, not the first line of a cell that goes on from the page before).  Outside
   tables an item's wrapped lines, which lost their hanging indent, are told by the text (lower case, or
   after a full or unfinished line; a heading-like line ends the item).  Raw ``pdftotext`` joins a word
-  hyphenated at a line end, also a suspended compound part: "nedbrytnings- och" is split back.
+  hyphenated at a line end, also a suspended compound part: "nedbrytnings- och" is split back.  The
+  score tables ("Översikt av poängfördelning"), written column after column, are put back together
+  where they check out (:mod:`kompasstext.readers.rawscores`; W125 for a table left unread).
 
 Running headers and footers (lines repeated on many pages) and page numbers are removed.  A hyphen at a
 line end after a fragment that is no word is a hyphenation (plain text shows a soft hyphen as "-").
@@ -44,6 +46,7 @@ from ..errors import MESSAGES
 from ..model import Diagnostic, Report
 from .base import register_reader
 from .pdflayout import BULLETS, Cell, Layout, Line, Page, Table, starts_with_bullet, strip_bullet
+from .rawscores import OVERVIEW, read_raw_score_tables
 from .source import SourceText
 from .tables import header_kind
 
@@ -345,6 +348,35 @@ def _blocks_ahead(lines: list[str]) -> int:
     return n
 
 
+def _raw_score_tables(bodies: list[list[str]], lay: Layout) -> tuple[list[Table], set[tuple[int, int]]]:
+    """Raw shape: the score tables put back together from their columns
+    (:func:`kompasstext.readers.rawscores.read_raw_score_tables`) as tables of the layout, one per area,
+    and the (page, line) places of the lines they were read from; W125 for each table left unread."""
+    found, problems = read_raw_score_tables(bodies)
+    for why in problems:
+        lay.diagnostics.append(Diagnostic("W125", f"{MESSAGES['W125']}: {why}"))
+    if not found:
+        return [], set()
+    page = 1 + next(p for p, b in enumerate(bodies) for ln in b if OVERVIEW.match(ln))
+    cols = [0, 10, 70, 80, 90] if found[0].has_pct else [0, 10, 70, 80]
+
+    def row(cells: list[str], r: int, bold: bool = False) -> list[Cell]:
+        return [Cell(c * CHAR_W, r * LINE_H, 0, 0, [_line(page, r, c, x, bold=bold)] if x else [])
+                for c, x in zip(cols, cells)]
+
+    tables = []
+    for st in found:
+        pct = (lambda p: [f"{p}%"]) if st.has_pct else (lambda p: [])
+        t = Table(page, 0, 0, 100 * CHAR_W, 0, col_edges=[c * CHAR_W for c in cols])
+        t.rows.append(row([f"{st.area}.", st.title, "Uppnått", "Max"] + (["Procent"] if st.has_pct else []), 0, True))
+        for k, (qid, text, a, m, p) in enumerate(st.rows, 1):
+            t.rows.append(row([qid, text, str(a), str(m)] + pct(p), k))
+        a, m, p = st.total
+        t.rows.append(row(["", "", str(a), str(m)] + pct(p), len(st.rows) + 1))
+        tables.append(t)
+    return tables, {(p + 1, i) for st in found for p, i in st.lines}
+
+
 def is_layout_shape(text: str) -> bool:
     """``pdftotext -layout`` output: many lines hold runs of 3+ spaces between words (columns)."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
@@ -459,10 +491,13 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
     text_width = _text_width(pages)
     item_lead: int | None = None  # raw shape: the bullet column of the free-text item being read
     free_bullets = 0  # raw shape: bullets printed apart from their text outside tables (not yet placed)
-    for pn, raw_lines in enumerate(pages, 1):
-        lines = _body_lines(raw_lines, running, pn)
-        if not layout:
-            lines = [_unglue_suspended(x) for x in lines]
+    bodies = [_body_lines(raw_lines, running, pn) for pn, raw_lines in enumerate(pages, 1)]
+    score_tables: list[Table] = []
+    used: set[tuple[int, int]] = set()  # (page, line) of the raw score tables read from their columns
+    if not layout:
+        bodies = [[_unglue_suspended(x) for x in b] for b in bodies]
+        score_tables, used = _raw_score_tables(bodies, lay)
+    for pn, lines in enumerate(bodies, 1):
         width = max((len(x) for x in lines), default=80)
         pg = Page(pn, width * CHAR_W, (len(lines) + 2) * LINE_H, n_chars=sum(len(x) for x in lines))
         lay.pages.append(pg)
@@ -480,10 +515,10 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
             table.state["first_piece"] = open_table.state.get("first_piece", open_table)
         for i, ln in enumerate(lines):
             row += 1
-            if not ln.strip():
+            if not ln.strip() or (pn, i) in used:
                 gap += 1
                 continue
-            nxt = next((x for x in lines[i + 1:] if x.strip()), "")
+            nxt = next((x for k, x in enumerate(lines[i + 1:], i + 1) if x.strip() and (pn, k) not in used), "")
             if layout:
                 hdr = _header(ln)
                 if hdr is not None:
@@ -613,6 +648,12 @@ def text_layout(text: str, path: str = "<string>") -> Layout:
             if bold:
                 row += 1
         open_table = table if (table is not None and layout) else None
+        if score_tables and score_tables[0].page == pn:  # under the overview heading, in area order
+            head = next((x for x in pg.lines if OVERVIEW.match(x.text)), None)
+            top = head.top + LINE_H / 2 if head is not None else 0.0
+            for k, t in enumerate(score_tables):
+                t.top = t.bottom = top + k * 0.01
+            pg.tables.extend(score_tables)
     _align_pieces([t for pg in lay.pages for t in pg.tables])
     for pg in lay.pages:
         pg.tables = [t for t in pg.tables if t.rows]
