@@ -23,6 +23,10 @@ handful of reports these are descriptive figures: ``note`` says when n is too sm
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from itertools import chain, combinations
+from math import comb
+
 import numpy as np
 import pandas as pd
 
@@ -60,21 +64,36 @@ def _mean_difference(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray
     return np.mean(x, axis=axis) - np.mean(y, axis=axis)
 
 
+@lru_cache(maxsize=256)
+def _splits(n: int, k: int) -> np.ndarray:
+    """Every way to choose the ``k`` members of the first group among ``n`` (``(comb(n, k), k)``)."""
+    return np.fromiter(chain.from_iterable(combinations(range(n), k)), dtype=np.intp,
+                       count=comb(n, k) * k).reshape(-1, k)
+
+
 def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, n_perm: int = 10000, seed: int = 0) -> float:
-    """Two-sided p-value of mean(a) − mean(b) under relabelling (:func:`scipy.stats.permutation_test` on
-    the absolute difference): exact enumeration when there are at most ``n_perm`` relabellings, else
-    ``n_perm`` seeded random ones (with scipy's +1 correction)."""
+    """Two-sided p-value of mean(a) − mean(b) under relabelling: exact — every relabelling enumerated —
+    when there are at most ``n_perm`` of them, else :func:`scipy.stats.permutation_test` on the absolute
+    difference with ``n_perm`` seeded random ones (and scipy's +1 correction).
+
+    The exact case is one numpy product over the enumerated splits: scipy enumerates the partitions in
+    Python (~0.1 s a test, two minutes for the 1,203 tests of a 300-report corpus), the same p-values.
+
+    >>> permutation_pvalue(np.array([70.0, 60, 80]), np.array([30.0, 40, 35]))
+    0.1
+    """
     from scipy.stats import permutation_test
 
     a, b = np.asarray(a, float), np.asarray(b, float)
     if len(a) == 0 or len(b) == 0:
         return float("nan")
-    if min(len(a), len(b)) == 1:  # scipy needs two per group; the n relabellings, enumerated
+    n, k = len(a) + len(b), len(a)
+    if comb(n, k) <= n_perm:
         pooled = np.concatenate([a, b])
-        n = len(pooled)
-        rest = (pooled.sum() - pooled) / (n - 1)  # each element in turn as the group of one
+        sa = pooled[_splits(n, k)].sum(axis=1)
+        null = np.abs(sa / k - (pooled.sum() - sa) / (n - k))
         obs = abs(a.mean() - b.mean())
-        return float(np.mean(np.abs(pooled - rest) >= obs - 1e-9 * max(1.0, obs)))
+        return float(np.mean(null >= obs - 1e-9 * max(1.0, obs)))
     res = permutation_test((a, b), _mean_gap, permutation_type="independent", alternative="greater",
                            n_resamples=n_perm, vectorized=True, rng=np.random.default_rng(seed))
     return float(res.pvalue)
