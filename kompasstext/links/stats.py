@@ -56,10 +56,6 @@ def bh_adjust(p: "np.ndarray | list[float]") -> np.ndarray:
     return out
 
 
-def _mean_gap(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.abs(np.mean(x, axis=axis) - np.mean(y, axis=axis))
-
-
 def _mean_difference(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.mean(x, axis=axis) - np.mean(y, axis=axis)
 
@@ -73,30 +69,38 @@ def _splits(n: int, k: int) -> np.ndarray:
 
 def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, n_perm: int = 10000, seed: int = 0) -> float:
     """Two-sided p-value of mean(a) − mean(b) under relabelling: exact — every relabelling enumerated —
-    when there are at most ``n_perm`` of them, else :func:`scipy.stats.permutation_test` on the absolute
-    difference with ``n_perm`` seeded random ones (and scipy's +1 correction).
+    when there are at most ``n_perm`` of them, else ``n_perm`` seeded random relabellings with the +1
+    correction (as :func:`scipy.stats.permutation_test` computes it).
 
-    The exact case is one numpy product over the enumerated splits: scipy enumerates the partitions in
-    Python (~0.1 s a test, two minutes for the 1,203 tests of a 300-report corpus), the same p-values.
+    Both are numpy products over the relabellings (the exact ones enumerated once per group sizes, the
+    random ones drawn as a block): scipy builds each partition or resample in Python, ~0.1 s a test —
+    four minutes for the 1,800 tests of a 300-report corpus; the exact p-values are the same.
 
     >>> permutation_pvalue(np.array([70.0, 60, 80]), np.array([30.0, 40, 35]))
     0.1
     """
-    from scipy.stats import permutation_test
-
     a, b = np.asarray(a, float), np.asarray(b, float)
     if len(a) == 0 or len(b) == 0:
         return float("nan")
     n, k = len(a) + len(b), len(a)
+    pooled = np.concatenate([a, b])
+    total = pooled.sum()
+    obs = abs(a.mean() - b.mean())
+    tol = 1e-9 * max(1.0, obs)
+
+    def hits(splits: np.ndarray) -> int:
+        sa = pooled[splits].sum(axis=1)
+        return int((np.abs(sa / k - (total - sa) / (n - k)) >= obs - tol).sum())
+
     if comb(n, k) <= n_perm:
-        pooled = np.concatenate([a, b])
-        sa = pooled[_splits(n, k)].sum(axis=1)
-        null = np.abs(sa / k - (pooled.sum() - sa) / (n - k))
-        obs = abs(a.mean() - b.mean())
-        return float(np.mean(null >= obs - 1e-9 * max(1.0, obs)))
-    res = permutation_test((a, b), _mean_gap, permutation_type="independent", alternative="greater",
-                           n_resamples=n_perm, vectorized=True, rng=np.random.default_rng(seed))
-    return float(res.pvalue)
+        return hits(_splits(n, k)) / comb(n, k)
+    rng = np.random.default_rng(seed)
+    found, block = 0, max(1, 2_000_000 // n)  # relabellings per block: memory O(2M indices)
+    for start in range(0, n_perm, block):
+        m = min(block, n_perm - start)
+        found += hits(np.argpartition(rng.random((m, n)), k - 1, axis=1)[:, :k] if k < n else
+                      np.tile(np.arange(n), (m, 1)))
+    return (found + 1) / (n_perm + 1)
 
 
 def bootstrap_ci(a: np.ndarray, b: np.ndarray, *, n_boot: int = 2000, seed: int = 0,
