@@ -53,8 +53,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-STAGES = [("läsa", "read"), ("kopplingar", "links"), ("teman", "themes"), ("poäng och matris", "scores+matrix"),
-          ("exempel", "examples")]
+#: (the pipeline's stage name in its progress messages, the column of the table)
+STAGES = [("reading", "read"), ("links", "links"), ("themes", "themes"), ("scores", "scores+matrix"),
+          ("examples", "examples")]
 
 
 # ----------------------------------------------------------------------------------------- memory

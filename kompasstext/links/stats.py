@@ -191,12 +191,12 @@ def score_links(findings_with_themes: pd.DataFrame, scores: pd.DataFrame, *, pai
         todo = [(t, c) for t in sorted(f["theme"].unique(), key=str) for c in sorted(sc["concept"].unique())]
     kinds = f.groupby(["theme", "report_id"])["kind"].agg(lambda k: set(k)).to_dict()
     rows = []
+    by_concept = {c: (g["report_id"].tolist(), g["pct"].tolist()) for c, g in sc.groupby("concept", sort=False)}
     for theme, concept in todo:
-        cs = sc[sc["concept"] == concept]
-        if cs.empty:
+        if concept not in by_concept:
             continue
         groups: dict[str, list[float]] = {"S": [], "I": [], "S+I": [], "none": []}
-        for rid, pct in zip(cs["report_id"], cs["pct"]):
+        for rid, pct in zip(*by_concept[concept]):
             k = kinds.get((theme, rid), set())
             g = ("S+I" if {"strength", "improvement"} <= k else "S" if "strength" in k
                  else "I" if "improvement" in k else "none")
