@@ -10,10 +10,10 @@
 * ``concept``: the linked cross-revision concepts (:mod:`kompasstext.links`) weighted by link
   confidence; a finer version of the same context, so it replaces ``area``.
 
-The TF-IDF is scikit-learn's (``CountVectorizer(analyzer="char_wb")`` over the distinct lemmas,
-``TfidfTransformer`` for idf and norms, on log-damped counts), with the documents' counts as one sparse
-product (documents x lemmas, lemmas x n-grams), so the Python work is per distinct lemma and the memory
-proportional to the n-grams findings actually have.
+The n-grams are scikit-learn's (``CountVectorizer(analyzer="char_wb")``, the analyzer the links' TF-IDF
+uses) counted over the distinct lemmas, the documents' counts one sparse product (documents x lemmas,
+lemmas x n-grams), so the Python work is per distinct lemma and the memory proportional to the n-grams
+findings actually have; the weights are ``log1p(tf) * idf`` (smooth idf), rows L2-normalised.
 
 >>> char_ngrams(["avtal"], (3, 3))
 [' av', 'avt', 'vta', 'tal', 'al ']
@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import CountVectorizer
 
 #: character n-gram lengths of the lexical view
 NGRAMS = (3, 5)
@@ -110,16 +110,9 @@ def _ngram_counts(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int] | 
     return C.astype(np.float32, copy=False), vocabulary
 
 
-def _tfidf(idf: np.ndarray) -> TfidfTransformer:
-    """scikit-learn's TF-IDF with a given idf (L2-normalised rows)."""
-    t = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
-    t.idf_ = idf
-    return t
-
-
 def ngram_idf(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
     """``(vocabulary, idf)`` of the lemmas' character n-grams over the documents ``tokens``: vocabulary
-    sorted, smooth idf ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's ``TfidfTransformer``)."""
+    sorted, smooth idf ``ln((1 + n) / (1 + df)) + 1`` (as scikit-learn's ``TfidfTransformer``)."""
     vocab, idf, _ = _fit_counts(tokens)
     return vocab, idf
 
@@ -128,21 +121,27 @@ def _fit_counts(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.nda
     C, vocab = _ngram_counts(tokens)
     if not vocab:
         return vocab, np.zeros(0, np.float32), C
-    idf = TfidfTransformer(smooth_idf=True).fit(C).idf_
-    return vocab, np.asarray(idf, dtype=np.float32), C
+    # TfidfTransformer(smooth_idf=True)'s formula, in float64 before the cast (its fit on float32
+    # counts rounds first, which moves ties between identical findings)
+    df = np.bincount(C.indices, minlength=len(vocab))
+    idf = np.log((1.0 + len(tokens)) / (1.0 + df)) + 1.0
+    return vocab, idf.astype(np.float32), C
 
 
 def ngram_tfidf(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int], idf: np.ndarray,
                 counts: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
-    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32;
-    scikit-learn's ``TfidfTransformer`` on the damped counts), computed in place on the counts
-    (``counts``: those of ``tokens`` if already at hand)."""
+    """Rows L2-normalised ``log1p(tf) * idf`` of each document's lemma n-grams (CSR, float32), computed in
+    place on the counts (``counts``: those of ``tokens`` if already at hand)."""
     C = counts if counts is not None else _ngram_counts(tokens, vocabulary)[0]
     if not vocabulary:
         return sparse.csr_matrix((len(tokens), 0), dtype=np.float32)
-    C.data = C.data.astype(np.float32, copy=False)
-    np.log1p(C.data, out=C.data)
-    return _tfidf(idf).transform(C, copy=False).astype(np.float32, copy=False)
+    C.data = np.log1p(C.data, dtype=np.float32) * idf[C.indices]
+    # row norms accumulated in float64 (float32 sums round differently and move ties between findings)
+    lengths = np.diff(C.indptr)
+    rows = np.repeat(np.arange(C.shape[0], dtype=np.int32), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=np.square(C.data, dtype=np.float64), minlength=C.shape[0]))
+    C.data *= (1.0 / np.clip(norms, 1e-12, None)).astype(np.float32)[rows]
+    return C
 
 
 @dataclass
