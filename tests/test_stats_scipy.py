@@ -1,5 +1,5 @@
-"""The theme × score statistics on scipy.stats give the figures of the hand-written versions they replace
-(those are kept here as the reference)."""
+"""The theme × score statistics (BH and bootstrap on scipy.stats, the permutation p-value as numpy
+products) give the figures of the hand-written versions they replace (kept here as the reference)."""
 from __future__ import annotations
 
 from itertools import combinations
