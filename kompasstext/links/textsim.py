@@ -93,9 +93,8 @@ class Against:
 
 def char_tfidf(texts: Sequence[str]) -> Any:
     """``TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(texts)``,
-    the same matrix, computed per distinct word: ``char_wb`` n-grams never cross a space, so a text's
-    counts are the sum of its words' (one sparse product, texts x words @ words x n-grams), and the
-    Python n-gram work is done once per distinct word rather than once per word of every text.
+    the same matrix, its counts per distinct word (:func:`kompasstext.ngrams.counts`: ``char_wb``
+    n-grams never cross a space, so a text's counts are the sum of its words').
 
     >>> from sklearn.feature_extraction.text import TfidfVectorizer
     >>> docs = ["Information om resultat", "Resultat till  invånarna", "Ledarutveckling", "IT i KF"]
@@ -103,23 +102,11 @@ def char_tfidf(texts: Sequence[str]) -> Any:
     >>> float(abs(char_tfidf(docs) - ref).max()) < 1e-12
     True
     """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    ids: dict[str, int] = {}
-    indices: list[int] = []
-    indptr = [0]
-    for t in texts:
-        for w in t.lower().split():
-            indices.append(ids.setdefault(w, len(ids)))
-        indptr.append(len(indices))
-    D = sparse.csr_matrix((np.ones(len(indices)), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
-                          shape=(len(texts), len(ids)))
-    D.sum_duplicates()
-    L = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False, dtype=np.float64
-                        ).fit_transform(list(ids))
-    C = (D @ L).tocsr()
-    C.sort_indices()
+    from ..ngrams import counts
+
+    C, _ = counts([t.lower().split() for t in texts], dtype=np.float64)
     return TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True).fit_transform(C)
 
 

@@ -10,10 +10,10 @@
 * ``concept``: the linked cross-revision concepts (:mod:`kompasstext.links`) weighted by link
   confidence; a finer version of the same context, so it replaces ``area``.
 
-The n-grams are scikit-learn's (``CountVectorizer(analyzer="char_wb")``, the analyzer the links' TF-IDF
-uses) counted over the distinct lemmas, the documents' counts one sparse product (documents x lemmas,
-lemmas x n-grams), so the Python work is per distinct lemma and the memory proportional to the n-grams
-findings actually have; the weights are ``log1p(tf) * idf`` (smooth idf), rows L2-normalised.
+The n-grams are counted by :mod:`kompasstext.ngrams` (scikit-learn's ``char_wb`` analyzer over the
+distinct lemmas, as the links' TF-IDF counts the texts' words), so the Python work is per distinct lemma
+and the memory proportional to the n-grams findings actually have; the weights are ``log1p(tf) * idf``
+(smooth idf), rows L2-normalised.
 
 >>> char_ngrams(["avtal"], (3, 3))
 [' av', 'avt', 'vta', 'tal', 'al ']
@@ -25,14 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 
-#: character n-gram lengths of the lexical view
-NGRAMS = (3, 5)
+from ..ngrams import NGRAMS, analyzer, counts
 #: at least this many findings per removed common direction of the text view
 ROWS_PER_COMPONENT = 50
 
@@ -59,55 +57,14 @@ def char_ngrams(tokens: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> list
 
 @lru_cache(maxsize=1 << 18)
 def _token_ngrams(token: str, ngrams: tuple[int, int] = NGRAMS) -> tuple[str, ...]:
-    return tuple(_analyzer(ngrams)(token)) if token else ()
-
-
-@lru_cache(maxsize=8)
-def _analyzer(ngrams: tuple[int, int]) -> Callable[[str], list[str]]:
-    return _vectorizer(ngrams).build_analyzer()
-
-
-def _vectorizer(ngrams: tuple[int, int] = NGRAMS, vocabulary: dict[str, int] | None = None) -> CountVectorizer:
-    return CountVectorizer(analyzer="char_wb", ngram_range=ngrams, lowercase=False, vocabulary=vocabulary,
-                           dtype=np.float32)
-
-
-def _doc_lemma_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
-    """Documents x distinct lemmas (counts), and the lemmas in column order."""
-    ids: dict[str, int] = {}
-    indices: list[int] = []
-    indptr = [0]
-    for toks in tokens:
-        for t in toks:
-            if t:
-                indices.append(ids.setdefault(t, len(ids)))
-        indptr.append(len(indices))
-    D = sparse.csr_matrix((np.ones(len(indices), np.float32), np.asarray(indices, np.int32),
-                           np.asarray(indptr, np.int64 if len(indices) >= 2 ** 31 else np.int32)),
-                          shape=(len(tokens), len(ids)))
-    D.sum_duplicates()
-    return D, list(ids)
+    return tuple(analyzer(ngrams)(token)) if token else ()
 
 
 def _ngram_counts(tokens: Sequence[Sequence[str]], vocabulary: dict[str, int] | None = None
                   ) -> tuple[sparse.csr_matrix, dict[str, int]]:
-    """Documents x n-gram counts (float32) and the vocabulary (given: n-grams outside it are ignored;
-    None: every n-gram, sorted).  ``CountVectorizer`` counts the n-grams of each *distinct lemma*
-    once; documents are sums of their lemmas' rows (a sparse product), so the Python work is per distinct
-    lemma, not per finding."""
-    D, lemmas = _doc_lemma_matrix(tokens)
-    if not lemmas or vocabulary == {}:
-        vocab = vocabulary or {}
-        return sparse.csr_matrix((len(tokens), len(vocab)), dtype=np.float32), vocab
-    if vocabulary is None:
-        cv = _vectorizer(NGRAMS)
-        L = cv.fit_transform(lemmas)
-        vocabulary = {g: int(j) for g, j in cv.vocabulary_.items()}
-    else:
-        L = _vectorizer(NGRAMS, vocabulary).transform(lemmas)
-    C = (D @ L).tocsr()
-    C.sort_indices()
-    return C.astype(np.float32, copy=False), vocabulary
+    """Documents x lemma n-gram counts (float32) and the vocabulary (:func:`kompasstext.ngrams.counts`,
+    per distinct lemma)."""
+    return counts(tokens, vocabulary=vocabulary, ngrams=NGRAMS)
 
 
 def ngram_idf(tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
