@@ -418,39 +418,34 @@ def test_vertical_tabs_are_line_breaks(tmp_path, parsed):
     assert not any(d.code == "W112" for d in r.diagnostics)
 
 
-def _drop_header_before(text: str, row_start: str) -> tuple[str, int]:
-    """``text`` without the list-table header line right above the row that starts with ``row_start``."""
+def _read_without_header(tmp_path, row_start: str, code: str):
+    """Nacka without the list-table header line right above the row that starts with ``row_start``, read
+    (warning ``code`` expected): ``(report, its text, where the header was, the diagnostic)``."""
+    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
     row = text.index(row_start)
-    head = text.rindex("Styrkor\t", 0, row)
-    assert not text[text.index("\n", head):row].strip()  # only blank lines between header and row
-    return text[:head] + text[text.index("\n", head) + 1:], head
+    at = text.rindex("Styrkor\t", 0, row)
+    assert not text[text.index("\n", at):row].strip()  # only blank lines between header and row
+    cut = text[:at] + text[text.index("\n", at) + 1:]
+    p = tmp_path / "nacka_2021.txt"
+    p.write_text(cut, encoding="utf-8")
+    with pytest.warns(ParseWarning, match=code):
+        r = kt.read_report(p)
+    return r, cut, at, next(d for d in r.diagnostics if d.code == code)
 
 
 def test_a_list_row_whose_header_line_is_gone_is_read_and_said(tmp_path, parsed):
     """A ``<p>`` row without its Styrkor/Förbättringsmöjligheter line: read under the templates' columns
     (strengths | improvements), with W117 at the row — not left in the narrative."""
-    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
-    cut, at = _drop_header_before(text, "<p>Medarbetarpolicyn som kommunens")
-    p = tmp_path / "nacka_2021.txt"
-    p.write_text(cut, encoding="utf-8")
-    with pytest.warns(ParseWarning, match="W117"):
-        r = kt.read_report(p)
+    r, _, at, d = _read_without_header(tmp_path, "<p>Medarbetarpolicyn som kommunens", "W117")
     ref = parsed["nacka_2021"]
     assert [(f.area, f.kind, f.text) for f in r.findings] == [(f.area, f.kind, f.text) for f in ref.findings]
-    d = next(d for d in r.diagnostics if d.code == "W117")
     assert d.severity == "warning" and d.start == at and "strength | improvement" in d.message
 
 
 def test_a_run_on_row_whose_header_line_is_gone_is_a_warning(tmp_path, parsed):
     """A plain run-on row (strengths TAB improvements, no markup) without its header line is not taken
     for findings (plain two-cell lines may be other tables) but never dropped silently: W118 at its line."""
-    text = (CORPUS / "nacka_2021.txt").read_text(encoding="utf-8")
-    cut, at = _drop_header_before(text, "Delaktighet i fokus i nämndmålen")
-    p = tmp_path / "nacka_2021.txt"
-    p.write_text(cut, encoding="utf-8")
-    with pytest.warns(ParseWarning, match="W118"):
-        r = kt.read_report(p)
-    d = next(d for d in r.diagnostics if d.code == "W118")
+    r, cut, at, d = _read_without_header(tmp_path, "Delaktighet i fokus i nämndmålen", "W118")
     assert d.area == 1 and d.start == at and d.line == cut[:at].count("\n") + 1
     ref = parsed["nacka_2021"]
     assert [(f.area, f.text) for f in r.findings if f.area != 1] == [(f.area, f.text) for f in ref.findings if f.area != 1]

@@ -98,8 +98,7 @@ def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, n_perm: int = 10000, see
     found, block = 0, max(1, 2_000_000 // n)  # relabellings per block: memory O(2M indices)
     for start in range(0, n_perm, block):
         m = min(block, n_perm - start)
-        found += hits(np.argpartition(rng.random((m, n)), k - 1, axis=1)[:, :k] if k < n else
-                      np.tile(np.arange(n), (m, 1)))
+        found += hits(np.argpartition(rng.random((m, n)), k - 1, axis=1)[:, :k])  # k < n: b is not empty
     return (found + 1) / (n_perm + 1)
 
 

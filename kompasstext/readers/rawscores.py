@@ -186,14 +186,10 @@ def _identified_revision(tables: dict[int, tuple[list[str], list[int]]]) -> str 
 
 
 def _title_sim(text: str, area: int) -> float:
-    from ..frameworks import FRAMEWORKS, load, similarity
+    """How like ``text`` is to area ``area``'s title (or an alternative) in any revision."""
+    from ..frameworks import FRAMEWORKS, _titles, similarity
 
-    best = 0.0
-    for fw in FRAMEWORKS:
-        for a in load(fw)["areas"]:
-            if a["number"] == area:
-                best = max([best] + [similarity(text, t) for t in [a["title"], *a.get("alt_titles", [])]])
-    return best
+    return max(similarity(text, t) for fw in FRAMEWORKS for t in _titles(fw, area))
 
 
 def _consistent(rows: list[tuple], total: tuple, has_pct: bool) -> str | None:

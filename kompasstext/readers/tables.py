@@ -80,18 +80,19 @@ def find_list_tables(text: str, start: int, end: int,
             tables.append(cur)
             last_kinds = kinds
             continue
-        if cur is None and diagnostics is not None and _orphan_row(line.text):
-            # a list row whose header line is gone: read under the last header's columns, and say so
-            cur = ListTable(list(last_kinds), line.start, line.start)
-            tables.append(cur)
-            diagnostics.append(Diagnostic(
-                "W117", f"a list table row without its header line read as {' | '.join(last_kinds)}",
-                area=area, start=line.start, end=line.end, line=line_of(line.start) if line_of else None))
-        if cur is None and diagnostics is not None and _plain_orphan_row(line.text):
-            diagnostics.append(Diagnostic(
-                "W118", "a tab-separated line outside any list table (a list row without its header line, or "
-                        "moved away from its table?) was not read as findings: it stays in the narrative", area=area, start=line.start, end=line.end,
-                line=line_of(line.start) if line_of else None))
+        if cur is None and diagnostics is not None:
+            where = dict(area=area, start=line.start, end=line.end, line=line_of(line.start) if line_of else None)
+            if _orphan_row(line.text):
+                # a list row whose header line is gone: read under the last header's columns, and say so
+                cur = ListTable(list(last_kinds), line.start, line.start)
+                tables.append(cur)
+                diagnostics.append(Diagnostic(
+                    "W117", f"a list table row without its header line read as {' | '.join(last_kinds)}", **where))
+            elif _plain_orphan_row(line.text):
+                diagnostics.append(Diagnostic(
+                    "W118", "a tab-separated line outside any list table (a list row without its header line, "
+                            "or moved away from its table?) was not read as findings: it stays in the narrative",
+                    **where))
         if cur is None or line.blank:
             continue
         if _SEPARATOR.match(line.text):

@@ -387,8 +387,7 @@ def _matrix(d: ReportData, t: Strings) -> Markup | None:
     vals, colors, texts, titles = [], [], [], []
     # plain arrays first: one pandas lookup per cell made a 300 x 700 matrix take minutes
     K = cat.to_numpy(dtype=object)
-    N = counts.reindex(index=cat.index, columns=cat.columns).fillna(0).to_numpy() if counts is not None \
-        else np.zeros(cat.shape)
+    N = counts.reindex(index=cat.index, columns=cat.columns).fillna(0).to_numpy()
     for i, mun in enumerate(cat.index):
         v_row, c_row, t_row, ti_row = [], [], [], []
         for j, c in enumerate(cat.columns):
