@@ -202,6 +202,7 @@ def _clean(text: str) -> str:
     return " ".join((text or "").split())
 
 
+@lru_cache(maxsize=1 << 16)
 def _core(text: str) -> str:
     """A finding without its opening directive ("Fortsätt utveckla …"), for matching."""
     try:

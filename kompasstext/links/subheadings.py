@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Sequence
 
 from ..frameworks import _norm, similarity
@@ -46,6 +47,12 @@ def _name_parts(name: str) -> list[str]:
     name = " ".join(name.replace("?", " ").split())
     parts = [name] + [p.strip() for p in re.split(r"\s[-–:]\s|:\s", name) if p.strip() and p.strip() != name]
     return [p for p in parts if len(p) >= 4]
+
+
+@lru_cache(maxsize=4096)
+def _parts_of(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Every name's parts with their normalised lengths (an area's names head all of its passages)."""
+    return tuple((p, len(_norm(p))) for n in names for p in _name_parts(n))
 
 
 def _contained(prefix: str, name: str) -> float:
@@ -76,7 +83,7 @@ def heading_prefix(text: str, names: Sequence[str]) -> tuple[int, str | None] | 
     first = words[0].group(0).casefold().rstrip(":.")
     if first in GENERIC and _starts_sentence(words[1].group(0)):
         return words[0].end(), None
-    parts = [(p, len(_norm(p))) for n in names for p in _name_parts(n)]
+    parts = _parts_of(tuple(names))
     best: tuple[float, int] | None = None
     for k in range(1, min(MAX_WORDS, len(words) - 2) + 1):
         nxt = words[k].group(0)
