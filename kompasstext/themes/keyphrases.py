@@ -52,9 +52,42 @@ def surface_forms(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
     return best, proper
 
 
+def _trie_pattern(node: dict) -> str:
+    """The regular expression of a character trie (``{char: child}``, ``""`` marks a word's end): a
+    position of the text follows one branch per character instead of trying every word."""
+    alts = [re.escape(c) + _trie_pattern(child) for c, child in sorted(node.items()) if c]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 and "" not in node else "(?:" + "|".join(alts) + ")"
+    return body + "?" if "" in node else body
+
+
+@lru_cache(maxsize=8)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """One regular expression for all ``names`` (lower-cased): their character trie."""
+    trie: dict = {}
+    for n in {n.lower() for n in names if n}:
+        node = trie
+        for ch in n:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie)) if trie else None
+
+
+def contains_name(text: str, names: Sequence[str]) -> bool:
+    """True when one of ``names`` (case-insensitive) occurs anywhere in ``text``, as a substring (one
+    compiled pattern per set of names: an archive has thousands of municipality names to test).
+
+    >>> contains_name("Nackas värdegrund", ["Nacka", "Täby"]), contains_name("Värdegrund", ["Nacka"])
+    (True, False)
+    """
+    rx = _name_pattern(tuple(names))
+    return rx is not None and rx.search(text.lower()) is not None
+
+
 def _names_a_municipality(word: str, names: Sequence[str], proper: set[str]) -> bool:
     w = word.lower()
-    if any(n and n in w for n in names):
+    if contains_name(w, names):
         return True
     return w in proper and w in gazetteer()
 

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .keyphrases import contains_name
 from .text import WORD, lemma_tokens
 
 MAX_WORDS = 5
@@ -123,7 +124,7 @@ def rank_labels(cores: Sequence[str], member_emb: np.ndarray, cand_emb: np.ndarr
             continue
         toks = set(lemma_tokens(cand))
         score = float(e @ centre) - 0.01 * max(n_words - 3, 0) + 0.02 * len(toks & top) - (0.05 if not toks else 0)
-        if any(name and name.lower() in cand.lower() for name in exclude_names):
+        if contains_name(cand, exclude_names):
             score -= 1.0
         scored.append((_capitalise(cand), round(score, 9)))
     return sorted(scored, key=lambda cs: (-cs[1], cs[0]))
