@@ -32,6 +32,8 @@ GROUP_COLOR = {"strength": svg.STRENGTH, "improvement": svg.IMPROVEMENT, "both":
 GROUPS_ORDER = ("strength", "improvement", "both", "absent")
 #: findings listed per theme section; a bigger theme shows those closest to it (all are in the Excel file)
 MAX_FINDINGS = 60
+#: themes the municipality × theme heatmap shows at most (those in the most municipalities)
+MAX_MATRIX_THEMES = 100
 #: the timings' keys of reports computed before they were English (``ReportData.timings``)
 _STAGE_KEYS_SV = {"läsa": "reading", "kopplingar": "links", "teman": "themes", "poäng och matris": "scores",
                   "exempel": "examples"}
@@ -70,7 +72,7 @@ def render(data: ReportData, *, page_size: int = 25, max_findings: int | None = 
         # "</" cannot occur inside the inlined script except as written by us; guard anyway
         script=Markup(js.replace("</", "<\\/")), js_strings=t.get("js"),
         overview=_overview(data, t), index=_theme_index(data, t), themes=_theme_sections(data, t, max_findings),
-        matrix=_matrix(data, t), profile=_profile(data, t) if data.municipality else None,
+        matrix=_matrix(data, t), matrix_note=_matrix_note(data, t), profile=_profile(data, t) if data.municipality else None,
         unthemed=_unthemed(data, t), footer=_footer(data, t), page_size=page_size)
 
 
@@ -374,11 +376,31 @@ def _figure(v: Any, t: Strings) -> str:
     return t.num(v, 0 if v.is_integer() else 1)
 
 
+def _matrix_columns(cat: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap's themes: all of them up to :data:`MAX_MATRIX_THEMES`, else those found in the most
+    municipalities (ties: lower theme id), in the matrix's order — an archive has thousands of themes, a
+    heatmap of all of them is neither readable nor small.  The full matrix stays in ``ReportData.matrix``
+    and the workbook."""
+    if cat.shape[1] <= MAX_MATRIX_THEMES:
+        return cat
+    present = (cat.to_numpy(dtype=object) != "").sum(axis=0)
+    ids = np.array([int(c) for c in cat.columns])
+    best = np.lexsort((ids, -present))[:MAX_MATRIX_THEMES]
+    return cat.iloc[:, np.sort(best)]
+
+
+def _matrix_note(d: ReportData, t: Strings) -> str | None:
+    """Which themes the heatmap shows when it can't show them all (None when it shows all)."""
+    n = d.matrix.shape[1] if not d.matrix.empty else 0
+    return t("matrix.capped", shown=MAX_MATRIX_THEMES, total=n) if n > MAX_MATRIX_THEMES else None
+
+
 def _matrix(d: ReportData, t: Strings) -> Markup | None:
     """The municipality × theme heatmap (None without a matrix)."""
     cat, counts = d.matrix, d.matrix_counts
     if cat.empty or cat.shape[1] == 0:
         return None
+    cat = _matrix_columns(cat)
     labels = dict(zip(d.themes["theme_id"].astype(int), d.themes["label"]))
     cols = [int(c) for c in cat.columns]
     col_labels = [f"{c} {labels.get(c, '')}".strip() for c in cols]
