@@ -97,11 +97,6 @@ class LinkWeights:
     uncertain_below: float = 0.7
     #: find the subheadings of a flattened narrative again (:mod:`.subheadings`)
     inline_headings: bool = True
-    #: corpus pass: a finding's neighbours are looked for among the candidate texts nearest to it by
-    #: the embedding alone, at most this many (exact when a group has no more candidate texts; above
-    #: that, the lexical part is computed for these only: archive scale without a quadratic sparse
-    #: product).  0: always exact.
-    corpus_block: int = 512
 
     def narrative_weight(self, shape: str) -> float:
         """The narrative's weight for an area whose narrative is ``shape`` (headed / headless / none).
@@ -493,16 +488,8 @@ class _Linker:
                 L = np.zeros((len(ftexts), n_q))
                 if n_cand:
                     k = min(k_nb, n_cand)
-                    top, St = [], []
-                    for x in ftexts:
-                        row = S_g[fpos[x]]
-                        tp = _nearest(row, by_col, rid_g, own, k)                 # cand_g positions
-                        if not np.isfinite(row[col_of[tp]]).all():  # past the block: this finding exactly
-                            row = self._conf_scores([x], E_g, T_g, block=0)[0]
-                            tp = _nearest(row, by_col, rid_g, own, k)
-                        top.append(tp)
-                        St.append(row[col_of[tp]])
-                    top, St = np.array(top), np.array(St)
+                    top = np.array([_nearest(S_g[fpos[x]], by_col, rid_g, own, k) for x in ftexts])  # cand_g positions
+                    St = np.take_along_axis(S_g[[fpos[x] for x in ftexts]], col_of[top], axis=1)
                     wts = softmax(St / self.w.temperature)
                     tc = conf_c[cand_g[top]]                                      # concepts of the neighbours
                     votes = np.full((len(ftexts), n_q), 0.05)
@@ -512,32 +499,15 @@ class _Linker:
                     L -= L.mean(axis=1, keepdims=True)
                 t.scores["corpus"] = L
 
-    def _conf_scores(self, ftexts: list[str], E_u: np.ndarray | None, T_uT: Any, block: int | None = None
-                     ) -> np.ndarray:
-        """``self.sim.score(ftexts, uniq)`` against the precomputed confident-text matrices.
-
-        With more candidate texts than ``block`` (default ``LinkWeights.corpus_block``) and embeddings on,
-        only each finding's ``block`` nearest candidate texts by the embedding get a score (the rest
-        ``-inf``): a dense product and one sparse dot per finding and kept text, instead of a sparse
-        product over all pairs."""
+    def _conf_scores(self, ftexts: list[str], E_u: np.ndarray | None, T_uT: Any) -> np.ndarray:
+        """``self.sim.score(ftexts, uniq)`` against the precomputed confident-text matrices."""
         from .textsim import E5_SCALE, TFIDF_SCALE
 
         a = self.sim._rows(ftexts)
         n = T_uT.shape[1]
-        block = self.w.corpus_block if block is None else block
         sem = (self.sim.E[a] @ E_u.T).astype(float) if E_u is not None else np.zeros((len(a), n))
-        if E_u is None or not block or n <= block:
-            lex = np.asarray((self.sim.T[a] @ T_uT).todense(), dtype=float)
-            return sem / E5_SCALE + lex / TFIDF_SCALE
-        keep = np.argpartition(-sem, block - 1, axis=1)[:, :block]           # (rows, block) text columns
-        F = self.sim.T[a]                                                     # (rows, vocab) sparse
-        C = T_uT.T.tocsr()                                                    # (texts, vocab)
-        lex = np.empty(keep.shape)
-        for r in range(len(a)):  # each finding's kept texts: one sparse (block x vocab) @ (vocab,) product
-            lex[r] = (C[keep[r]] @ F[r].T).toarray().ravel()
-        out = np.full((len(a), n), -np.inf)
-        np.put_along_axis(out, keep, np.take_along_axis(sem, keep, axis=1) / E5_SCALE + lex / TFIDF_SCALE, axis=1)
-        return out
+        lex = np.asarray((self.sim.T[a] @ T_uT).todense(), dtype=float)
+        return sem / E5_SCALE + lex / TFIDF_SCALE
 
     # -- output ---------------------------------------------------------------------------------------
     def frame(self) -> pd.DataFrame:
