@@ -48,13 +48,11 @@ class Adapted:
 
 def weak_pairs(corpus, emb, kinds: set[str]) -> list[tuple[str, str, frozenset]]:
     """``(anchor, positive, reports involved)`` from the parsed corpus and its links (no gold)."""
-    from pathlib import Path as P
-
     links = corpus.links
     out: list[tuple[str, str, frozenset]] = []
     by_key = {(r.report_id, r.area, r.kind, r.finding_index): r for r in links.itertuples()}
     for rep in corpus.reports:
-        rid = P(rep.source).stem
+        rid = Path(rep.source).stem
         for a in rep.areas:
             fs = list(a.findings)
             if not fs:

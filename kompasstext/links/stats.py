@@ -95,6 +95,18 @@ def _relabellings(n: int, k: int, n_perm: int, seed: int) -> tuple[np.ndarray, b
     return member, comb(n, k) <= n_perm
 
 
+def _by_size(pairs: "list[tuple[np.ndarray, np.ndarray]]") -> tuple[list[tuple[np.ndarray, np.ndarray]],
+                                                                     dict[tuple[int, int], list[int]]]:
+    """The pairs as float arrays, and the positions of those with both groups non-empty by group sizes
+    (the tests that share relabellings and resamples)."""
+    arrays = [(np.asarray(a, float), np.asarray(b, float)) for a, b in pairs]
+    by_size: dict[tuple[int, int], list[int]] = {}
+    for t, (a, b) in enumerate(arrays):
+        if len(a) and len(b):
+            by_size.setdefault((len(a), len(b)), []).append(t)
+    return arrays, by_size
+
+
 def permutation_pvalues(pairs: "list[tuple[np.ndarray, np.ndarray]]", *, n_perm: int = 10000,
                         seed: int = 0) -> np.ndarray:
     """:func:`permutation_pvalue` of each ``(a, b)`` (NaN where a group is empty).
@@ -109,13 +121,7 @@ def permutation_pvalues(pairs: "list[tuple[np.ndarray, np.ndarray]]", *, n_perm:
     array([0.1, nan])
     """
     out = np.full(len(pairs), np.nan)
-    by_size: dict[tuple[int, int], list[int]] = {}
-    arrays = []
-    for t, (a, b) in enumerate(pairs):
-        a, b = np.asarray(a, float), np.asarray(b, float)
-        arrays.append((a, b))
-        if len(a) and len(b):
-            by_size.setdefault((len(a), len(b)), []).append(t)
+    arrays, by_size = _by_size(pairs)
     for (k, m), tests in sorted(by_size.items()):
         n = k + m
         member, exact = _relabellings(n, k, n_perm, seed)
@@ -155,13 +161,7 @@ def bootstrap_cis(pairs: "list[tuple[np.ndarray, np.ndarray]]", *, n_boot: int =
     from scipy.stats import DegenerateDataWarning, bootstrap
 
     out = np.full((len(pairs), 2), np.nan)
-    by_size: dict[tuple[int, int], list[int]] = {}
-    arrays = []
-    for t, (a, b) in enumerate(pairs):
-        a, b = np.asarray(a, float), np.asarray(b, float)
-        arrays.append((a, b))
-        if len(a) and len(b):
-            by_size.setdefault((len(a), len(b)), []).append(t)
+    arrays, by_size = _by_size(pairs)
     for (k, m), tests in sorted(by_size.items()):
         for s in range(0, len(tests), 64):  # memory O(64 x n_boot x (k + m))
             idx = np.asarray(tests[s:s + 64])
@@ -276,8 +276,6 @@ def score_links(findings_with_themes: pd.DataFrame, scores: pd.DataFrame, *, pai
         ci = bootstrap_cis(tests, n_boot=n_boot, seed=seed)
         out["ci_low"], out["ci_high"] = ci[:, 0], ci[:, 1]
         out["p_value"] = permutation_pvalues(tests, n_perm=n_perm, seed=seed)
-    else:
-        out["p_value"] = []
-    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float)) if len(out) else []
+        out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
     out["note"] = [_note(r.n_strength, r.n_improvement, r.p_adjusted, r.difference) for r in out.itertuples()]
     return out

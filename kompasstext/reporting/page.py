@@ -72,7 +72,8 @@ def render(data: ReportData, *, page_size: int = 25, max_findings: int | None = 
         # "</" cannot occur inside the inlined script except as written by us; guard anyway
         script=Markup(js.replace("</", "<\\/")), js_strings=t.get("js"),
         overview=_overview(data, t), index=_theme_index(data, t), themes=_theme_sections(data, t, max_findings),
-        matrix=_matrix(data, t), matrix_note=_matrix_note(data, t), profile=_profile(data, t) if data.municipality else None,
+        matrix=_matrix(data, t), matrix_note=_matrix_note(data, t),
+        profile=_profile(data, t) if data.municipality else None,
         unthemed=_unthemed(data, t), footer=_footer(data, t), page_size=page_size)
 
 
