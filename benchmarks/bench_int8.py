@@ -44,7 +44,7 @@ def build_graph_int8(src):
     const("c.axes", np.array([-1], dtype=np.int64)); const("c.zero", np.float32(0.0)); const("c.128", np.float32(128.0))
     const("c.inv127", np.float32(1 / 127)); const("c.eps", np.float32(1e-30)); const("c.one", np.array([1.0], np.float32))
     const("c.zp", np.array([128], np.uint8)); const("c.minus1", np.float32(-1.0))
-    def quant(x, p):
+    def quant(x, p, width):
         nodes.append(helper.make_node("ReduceMax", [x, "c.axes"], [p + ".mx"], keepdims=1))
         nodes.append(helper.make_node("ReduceMin", [x, "c.axes"], [p + ".mn"], keepdims=1))
         nodes.append(helper.make_node("Mul", [p + ".mn", "c.minus1"], [p + ".nmn"]))
@@ -53,7 +53,7 @@ def build_graph_int8(src):
         nodes.append(helper.make_node("Mul", [p + ".s", "c.zero"], [p + ".z0"]))
         nodes.append(helper.make_node("Add", [p + ".z0", "c.128"], [p + ".z1"]))
         nodes.append(helper.make_node("Cast", [p + ".z1"], [p + ".zp"], to=TensorProto.UINT8))
-        nodes.append(helper.make_node("QuantizeLinear", [x, p + ".s", p + ".zp"], [p + ".q"], axis=-1, block_size=H if p.endswith("x") else FF))
+        nodes.append(helper.make_node("QuantizeLinear", [x, p + ".s", p + ".zp"], [p + ".q"], axis=-1, block_size=width))
         return p + ".q", p + ".s"
     def linear(xq, s, name, n_out, k, out):
         W = src.tensor(name, (n_out, k)).T  # (k, n_out)
@@ -67,17 +67,17 @@ def build_graph_int8(src):
     nodes.append(helper.make_node("LayerNormalization", ["embeddings", fp32("emb.ln.w", (H,)), fp32("emb.ln.b", (H,))], [x], axis=-1, epsilon=eps))
     for i in range(int(h["layers"])):
         p = f"l{i}"
-        xq, xs = quant(x, p + ".inx")
+        xq, xs = quant(x, p + ".inx", H)
         q = linear(xq, xs, f"{p}.q.w", H, H, f"{p}.q"); k = linear(xq, xs, f"{p}.k.w", H, H, f"{p}.k"); v = linear(xq, xs, f"{p}.v.w", H, H, f"{p}.v")
         bias = const(f"{p}.qkv.b", np.concatenate([src.tensor(f"{p}.{t}.b", (H,)) for t in "qkv"]))
         nodes.append(helper.make_node("MultiHeadAttention", [q, k, v, bias, "mask"], [f"{p}.att"], domain="com.microsoft", num_heads=NH))
-        aq, as_ = quant(f"{p}.att", p + ".attx")
+        aq, as_ = quant(f"{p}.att", p + ".attx", H)
         ao = linear(aq, as_, f"{p}.ao.w", H, H, f"{p}.ao")
         nodes.append(helper.make_node("SkipLayerNormalization", [ao, x, fp32(f"{p}.aln.w", (H,)), fp32(f"{p}.aln.b", (H,)), fp32(f"{p}.ao.b", (H,))], [f"{p}.x1"], domain="com.microsoft", epsilon=eps))
-        x1q, x1s = quant(f"{p}.x1", p + ".x1x")
+        x1q, x1s = quant(f"{p}.x1", p + ".x1x", H)
         fi = linear(x1q, x1s, f"{p}.fi.w", FF, H, f"{p}.fi")
         nodes.append(helper.make_node("BiasGelu", [fi, fp32(f"{p}.fi.b", (FF,))], [f"{p}.gelu"], domain="com.microsoft"))
-        gq, gs = quant(f"{p}.gelu", p + ".gelu")
+        gq, gs = quant(f"{p}.gelu", p + ".gelu", FF)
         fo = linear(gq, gs, f"{p}.fo.w", H, FF, f"{p}.fo")
         out = "hidden" if i == int(h["layers"]) - 1 else f"{p}.x2"
         nodes.append(helper.make_node("SkipLayerNormalization", [fo, f"{p}.x1", fp32(f"{p}.oln.w", (H,)), fp32(f"{p}.oln.b", (H,)), fp32(f"{p}.fo.b", (H,))], [out], domain="com.microsoft", epsilon=eps))
